@@ -1,0 +1,186 @@
+package dev.timeslice.runtime;
+
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The scheduler's global run queue (Go's {@code sched.runq}), in two FIFO lists threaded
+ * through {@link G#schedlink}:
+ * <ul>
+ *   <li>{@code wake} — G's made runnable from outside the scheduler (timers, platform threads,
+ *       I/O): they have been waiting and get served first, so a wakeup never queues behind
+ *       CPU hogs that were preempted before it;</li>
+ *   <li>{@code main} — yields, preemptions, overflow from full local queues, and starts from
+ *       outside.</li>
+ * </ul>
+ * All list fields are guarded by {@link #lock} (the scheduler's sched.lock). {@link #size} is written under the lock and read
+ * without it as a hint (Go reads {@code sched.runqsize} the same way); callers that must not
+ * miss work re-check under the lock.
+ */
+final class GlobalRunq {
+    /** sched.lock, shared with the idle lists. */
+    final ReentrantLock lock;
+    private G wakeHead;
+    private G wakeTail;
+    private G head;
+    private G tail;
+    private volatile int size;
+    private volatile int wakeSize;
+
+    GlobalRunq(ReentrantLock schedLock) {
+        this.lock = schedLock;
+    }
+
+    int size() {
+        return size;
+    }
+
+    int wakeSize() {
+        return wakeSize;
+    }
+
+    void put(G g) {
+        lock.lock();
+        try {
+            appendMain(g);
+            size++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void putWake(G g) {
+        lock.lock();
+        try {
+            g.schedlink = null;
+            if (wakeTail == null) {
+                wakeHead = g;
+            } else {
+                wakeTail.schedlink = g;
+            }
+            wakeTail = g;
+            wakeSize++;
+            size++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void putBatch(G[] batch, int n) {
+        lock.lock();
+        try {
+            for (int i = 0; i < n; i++) {
+                appendMain(batch[i]);
+            }
+            size += n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void appendMain(G g) {
+        g.schedlink = null;
+        if (tail == null) {
+            head = g;
+        } else {
+            tail.schedlink = g;
+        }
+        tail = g;
+    }
+
+    /** Takes one G (wakeups first), or null. */
+    G get() {
+        if (size == 0) {
+            return null;
+        }
+        lock.lock();
+        try {
+            return getLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes one wakeup, or null. */
+    G getWake() {
+        if (wakeSize == 0) {
+            return null;
+        }
+        lock.lock();
+        try {
+            if (wakeHead == null) {
+                return null;
+            }
+            return popWake();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Go's {@code globrunqget}: takes one G to run and moves a fair share of the rest (at most
+     * {@code max}, at most half a local queue) into {@code local}. Caller holds no lock.
+     */
+    G get(Runq local, int procs, int max) {
+        if (size == 0) {
+            return null;
+        }
+        lock.lock();
+        try {
+            return getLocked(local, procs, max);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** As {@link #get(Runq, int, int)}, with {@link #lock} held. */
+    G getLocked(Runq local, int procs, int max) {
+        int sz = size;
+        if (sz == 0) {
+            return null;
+        }
+        int n = Math.min(sz, sz / procs + 1);
+        if (max > 0) {
+            n = Math.min(n, max);
+        }
+        n = Math.min(n, Runq.SIZE / 2);
+        G first = getLocked();
+        for (int i = 1; i < n; i++) {
+            G g = getLocked();
+            if (g == null) {
+                break;
+            }
+            local.put(g, false, this);
+        }
+        return first;
+    }
+
+    /** Takes one G with {@link #lock} held: wakeups first. */
+    G getLocked() {
+        if (wakeHead != null) {
+            return popWake();
+        }
+        G g = head;
+        if (g == null) {
+            return null;
+        }
+        head = g.schedlink;
+        if (head == null) {
+            tail = null;
+        }
+        g.schedlink = null;
+        size--;
+        return g;
+    }
+
+    private G popWake() {
+        G g = wakeHead;
+        wakeHead = g.schedlink;
+        if (wakeHead == null) {
+            wakeTail = null;
+        }
+        g.schedlink = null;
+        wakeSize--;
+        size--;
+        return g;
+    }
+}

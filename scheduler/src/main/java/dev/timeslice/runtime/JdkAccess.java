@@ -1,0 +1,168 @@
+package dev.timeslice.runtime;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinWorkerThread;
+
+/**
+ * The only class in Timeslice that touches JDK internals. Everything else uses public API.
+ *
+ * <p>What it reaches, and why:
+ * <ul>
+ *   <li>{@code java.lang.ThreadBuilders$VirtualThreadBuilder(Executor)} — a virtual-thread
+ *       builder whose scheduler is a G (the JDK then does mount/unmount, parking and stack
+ *       walking; Timeslice decides where and when each G runs);</li>
+ *   <li>{@code VirtualThread.runContinuation} — to recognise a G's own resubmission;</li>
+ *   <li>the captured {@code VirtualThread} of a {@code runContinuation} task — to adopt virtual
+ *       threads that inherited a G as scheduler from their parent (JDK behaviour);</li>
+ *   <li>{@code Thread.currentCarrierThread()} — to find the M under a running G (Go's
+ *       {@code getg().m});</li>
+ *   <li>{@code ForkJoinPool$WorkQueue.top} of an M — {@code LinkedTransferQueue},
+ *       {@code SynchronousQueue} and {@code Exchanger} spin unless
+ *       {@code ForkJoinWorkerThread.hasKnownQueuedWork()} is true on the carrier; M's are
+ *       (never registered) fork-join worker threads, and we mirror "this M's P has queued
+ *       G's" into that field so that a G never spins while its peer waits on the same P.</li>
+ * </ul>
+ * The agent opens {@code java.lang} and {@code java.util.concurrent} to this class's module with
+ * {@code Instrumentation.redefineModule}; tests pass {@code --add-opens}. The first two are
+ * required ({@link #check()} reports what is missing); the last two degrade to no-ops.
+ */
+final class JdkAccess {
+    private static final MethodHandle NEW_VT_BUILDER;
+    private static final VarHandle RUN_CONTINUATION;
+    private static final MethodHandle CURRENT_CARRIER;
+    private static final VarHandle FJWT_WORK_QUEUE;
+    private static final VarHandle WQ_TOP;
+    private static final VarHandle WQ_BASE;
+    private static final Throwable FAILURE;
+
+    static {
+        MethodHandle newBuilder = null;
+        VarHandle runCont = null;
+        MethodHandle carrier = null;
+        VarHandle workQueue = null;
+        VarHandle top = null;
+        VarHandle base = null;
+        Throwable failure = null;
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        try {
+            Class<?> builderClass = Class.forName("java.lang.ThreadBuilders$VirtualThreadBuilder");
+            MethodHandles.Lookup jl = MethodHandles.privateLookupIn(builderClass, lookup);
+            newBuilder = jl.findConstructor(builderClass, MethodType.methodType(void.class, Executor.class))
+                    .asType(MethodType.methodType(Thread.Builder.OfVirtual.class, Executor.class));
+            Class<?> vtClass = Class.forName("java.lang.VirtualThread");
+            runCont = MethodHandles.privateLookupIn(vtClass, lookup)
+                    .findVarHandle(vtClass, "runContinuation", Runnable.class);
+        } catch (Throwable t) {
+            failure = t;
+        }
+        try {
+            carrier = MethodHandles.privateLookupIn(Thread.class, lookup)
+                    .findStatic(Thread.class, "currentCarrierThread", MethodType.methodType(Thread.class));
+        } catch (Throwable t) {
+            carrier = null;
+        }
+        try {
+            Class<?> wq = Class.forName("java.util.concurrent.ForkJoinPool$WorkQueue");
+            MethodHandles.Lookup juc = MethodHandles.privateLookupIn(ForkJoinWorkerThread.class, lookup);
+            workQueue = juc.findVarHandle(ForkJoinWorkerThread.class, "workQueue", wq);
+            MethodHandles.Lookup wql = MethodHandles.privateLookupIn(wq, lookup);
+            top = wql.findVarHandle(wq, "top", int.class);
+            base = wql.findVarHandle(wq, "base", int.class);
+        } catch (Throwable t) {
+            workQueue = top = base = null;
+        }
+        NEW_VT_BUILDER = newBuilder;
+        RUN_CONTINUATION = runCont;
+        CURRENT_CARRIER = carrier;
+        FJWT_WORK_QUEUE = workQueue;
+        WQ_TOP = top;
+        WQ_BASE = base;
+        FAILURE = failure;
+    }
+
+    private JdkAccess() {
+    }
+
+    /** Throws with a clear message when the JDK internals Timeslice needs are not reachable. */
+    static void check() {
+        if (FAILURE != null) {
+            throw new IllegalStateException("timeslice: cannot create virtual threads with a custom scheduler ("
+                    + FAILURE + "); java.lang must be opened to Timeslice (the agent does this;"
+                    + " without it pass --add-opens java.base/java.lang=ALL-UNNAMED)", FAILURE);
+        }
+    }
+
+    /** A virtual-thread builder whose threads are scheduled by {@code scheduler}. */
+    static Thread.Builder.OfVirtual virtualThreadBuilder(Executor scheduler) {
+        check();
+        try {
+            return (Thread.Builder.OfVirtual) NEW_VT_BUILDER.invokeExact(scheduler);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** The task the JDK submits to a virtual thread's scheduler each time it becomes runnable. */
+    static Runnable runContinuation(Thread vthread) {
+        return (Runnable) RUN_CONTINUATION.get(vthread);
+    }
+
+    /**
+     * The virtual thread behind a {@code runContinuation} task (a bound method reference whose
+     * only captured value is the thread), or null if it cannot be found.
+     */
+    static Thread virtualThreadOf(Runnable runContinuation) {
+        for (Field f : runContinuation.getClass().getDeclaredFields()) {
+            if (!Modifier.isStatic(f.getModifiers()) && Thread.class.isAssignableFrom(f.getType())) {
+                try {
+                    f.setAccessible(true);
+                    Thread t = (Thread) f.get(runContinuation);
+                    if (t != null && t.isVirtual() && runContinuation(t) == runContinuation) {
+                        return t;
+                    }
+                } catch (RuntimeException | IllegalAccessException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The platform thread carrying the current thread (itself for a platform thread). */
+    static Thread currentCarrierThread() {
+        if (CURRENT_CARRIER == null) {
+            Thread t = Thread.currentThread();
+            return t.isVirtual() ? null : t;
+        }
+        try {
+            return (Thread) CURRENT_CARRIER.invokeExact();
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    /** The work queue of a fork-join worker thread, or null when it cannot be reached. */
+    static Object workQueueOf(ForkJoinWorkerThread worker) {
+        return FJWT_WORK_QUEUE == null ? null : FJWT_WORK_QUEUE.get(worker);
+    }
+
+    /**
+     * Makes {@code ForkJoinWorkerThread.hasKnownQueuedWork()} answer {@code queued} on the M
+     * that owns {@code workQueue}. Only the owning M calls this; the queue is never used for
+     * fork-join tasks (the M is never registered with its pool), so {@code top} is ours.
+     */
+    static void setKnownQueuedWork(Object workQueue, boolean queued) {
+        if (workQueue != null) {
+            int base = (int) WQ_BASE.get(workQueue);
+            WQ_TOP.setOpaque(workQueue, queued ? base + 1 : base);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.timeslice.runtime;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A P: a logical processor (Go's {@code p}). An M must hold a P to run G's; there are exactly
+ * {@code procs} of them.
+ *
+ * <pre>
+ * Status (low bits of {@link #status}; the high bits hold {@link #schedtick} so that a CAS by
+ * sysmon can only hit the G run it observed):
+ *
+ *   IDLE    on the scheduler's idle list, no M                       (under sched.lock)
+ *   SCHED   held by an M that is between G's (in schedule())         (owner M)
+ *   INGO    held by an M that is running a G                         (owner M)
+ *   LOCKED  the running G is touching this P's run queue (a wakeup)  (owner M, from INGO)
+ *   HANDOFF sysmon took it from an M stuck in a G; it will be        (sysmon, CAS from INGO)
+ *           handed to another M
+ *
+ *   IDLE -> SCHED      acquire (an M takes it from the idle list, or is handed it)
+ *   SCHED -> INGO      the owner starts running a G (schedtick+1 unless the G inherits the slice)
+ *   INGO -> SCHED      the G's run returned (CAS: fails if sysmon took the P)
+ *   INGO -> LOCKED -> INGO   a wakeup by the running G (CAS: fails if sysmon took the P)
+ *   INGO -> HANDOFF    sysmon's retake (CAS on the same schedtick)
+ *   HANDOFF -> SCHED   the M sysmon hands it to acquires it
+ *   SCHED -> IDLE      the owner found no work and releases it (under sched.lock)
+ * </pre>
+ *
+ * <p>So the owner can touch the local run queue without a CAS whenever it is in SCHED (sysmon
+ * never takes a P in SCHED), and with one uncontended CAS while a G runs; a P is never used by
+ * two M's at once. {@link #curg}, {@link #curgGen} and {@link #runStart} are written by the
+ * owner before it publishes INGO and read racily by sysmon, which validates its reading by the
+ * schedtick in the status word.
+ */
+final class P {
+    static final int IDLE = 0;
+    static final int SCHED = 1;
+    static final int INGO = 2;
+    static final int LOCKED = 3;
+    static final int HANDOFF = 4;
+    private static final String[] NAMES = {"idle", "sched", "running", "locked", "handoff"};
+
+    private static final VarHandle STATUS;
+
+    static {
+        try {
+            STATUS = MethodHandles.lookup().findVarHandle(P.class, "status", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final int id;
+    final Runq runq = new Runq();
+
+    /** schedtick << 3 | status. */
+    private volatile long status;
+    /** G runs started on this P, not counting those that inherited the slice (Go's schedtick). */
+    private long schedtick;
+
+    /** The M holding this P; written by whoever hands the P over. */
+    volatile M m;
+    /** The G being run, its run generation, and when its slice started (published by status). */
+    volatile G curg;
+    long curgGen;
+    long runStart;
+
+    /** Set when this P's G was preempted to make room for a wakeup: serve the wakeup list first. */
+    volatile boolean wakeupTarget;
+
+    /** Link in the idle-P list; guarded by sched.lock. */
+    P link;
+
+    // sysmon's bookkeeping; only sysmon touches these.
+    long sysmonTick = -1;
+    long sysmonRequestedGen = -1;
+    long sysmonRequestAt;
+
+    // Counters (written by the owner M or sysmon; read racily for stats).
+    volatile long preemptRequested;
+    volatile long preemptServed;
+    volatile long preemptFailed;
+    volatile long handoffs;
+
+    P(int id) {
+        this.id = id;
+    }
+
+    int status() {
+        return (int) (status & 7);
+    }
+
+    long tick() {
+        return status >>> 3;
+    }
+
+    long schedtick() {
+        return schedtick;
+    }
+
+    /**
+     * An M now holds this P (from IDLE or HANDOFF). The schedtick moves on, so that an M that
+     * lost this P can never match a CAS on the new owner's status.
+     */
+    void acquire(M m) {
+        this.m = m;
+        schedtick++;
+        STATUS.setRelease(this, (schedtick << 3) | SCHED);
+    }
+
+    /** The owner releases the P to the idle list; caller holds sched.lock. */
+    void release() {
+        this.m = null;
+        this.curg = null;
+        status = (schedtick << 3) | IDLE;
+    }
+
+    /** Owner: a G starts running. Returns the tick that identifies this run for {@link #endRun}. */
+    long beginRun(G g, long gen, long now, boolean inheritTime) {
+        if (!inheritTime) {
+            schedtick++;
+            runStart = now;
+        }
+        curgGen = gen;
+        curg = g;
+        // Release store: sysmon reads status (acquire) and then curg/curgGen/runStart.
+        STATUS.setRelease(this, (schedtick << 3) | INGO);
+        return schedtick;
+    }
+
+    /** Owner: the G's run returned. False when sysmon took the P meanwhile (the M no longer owns it). */
+    boolean endRun(long tick) {
+        long expect = (tick << 3) | INGO;
+        for (;;) {
+            if (STATUS.compareAndSet(this, expect, (tick << 3) | SCHED)) {
+                curg = null;
+                return true;
+            }
+            long s = status;
+            if ((s & 7) != LOCKED || (s >>> 3) != tick) {
+                return false; // HANDOFF (LOCKED is only transient, by the owner itself)
+            }
+        }
+    }
+
+    /** Owner, while its G runs: lock the run queue for a wakeup. False when the P was taken. */
+    boolean lockFromG(long tick) {
+        return STATUS.compareAndSet(this, (tick << 3) | INGO, (tick << 3) | LOCKED);
+    }
+
+    void unlockFromG(long tick) {
+        STATUS.setRelease(this, (tick << 3) | INGO);
+    }
+
+    /** sysmon: take the P from an M stuck in the G run identified by {@code tick}. */
+    boolean casHandoff(long tick) {
+        return STATUS.compareAndSet(this, (tick << 3) | INGO, (tick << 3) | HANDOFF);
+    }
+
+    String statusName() {
+        return NAMES[status()];
+    }
+
+    @Override
+    public String toString() {
+        return "P" + id + "[" + statusName() + "]";
+    }
+}

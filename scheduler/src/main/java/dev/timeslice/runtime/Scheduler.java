@@ -1,0 +1,959 @@
+package dev.timeslice.runtime;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * An M:P:G scheduler modelled on Go's runtime ({@code runtime/proc.go}): G's are JDK virtual
+ * threads, M's are carrier platform threads, P's are the {@code procs} logical processors an M
+ * must hold to run G's.
+ *
+ * <p>Scheduling, in Go's order: an M with a P runs {@code runnext}, then its local queue, then
+ * the global queue (first every 61st schedtick for fairness, and whenever the local queue is
+ * empty), then steals half of another P's queue (random order, 4 rounds, runnext on the last),
+ * then gives up its P and sleeps. At most half of the busy P's have a spinning (stealing) M.
+ * Submitting work wakes an M when a P is idle and nobody spins ({@link #wakep()}).
+ *
+ * <p>Where a runnable G goes ({@link #ready}): resubmitted while its own M is running it (a
+ * yield or a served preemption) → global queue; woken by a G running on a P → that P's
+ * runnext; woken from outside (timer, platform thread, I/O) → the global queue's wakeup list,
+ * served first, and an M is woken (and, when no P is idle, the longest-running G may be
+ * preempted: see {@link Sysmon}).
+ *
+ * <p>Locking: {@link #lock} is Go's {@code sched.lock}; it guards the global queue, the idle-P
+ * and idle-M lists and M creation. Local run queues are lock-free ({@link Runq}). The
+ * "delicate dance" between an M going idle and a submitter is Go's: the submitter publishes the
+ * G, then reads {@link #nmspinning}/{@link #npidle}; an M that stops spinning decrements
+ * {@link #nmspinning} and then re-checks every queue. Both sides use volatile (sequentially
+ * consistent) accesses, so at least one of them sees the other.
+ */
+public final class Scheduler implements AutoCloseable {
+    /** Go's cap on threads ({@code sched.maxmcount}). */
+    static final int DEFAULT_MAX_M = 10_000;
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+    private static final AtomicLong GOIDS = new AtomicLong();
+
+    final String name;
+    final int procs;
+    final long sliceNanos;
+    final long wakeupGraceNanos;
+    final int maxM;
+    final P[] allp;
+    final ReentrantLock lock = new ReentrantLock();
+    final GlobalRunq globrunq = new GlobalRunq(lock);
+    final AtomicInteger nmspinning = new AtomicInteger();
+    /** Set when work was submitted but no P was idle to start a spinning M (Go's needspinning). */
+    volatile int needspinning;
+    volatile int npidle;
+    /**
+     * A clock that is at most one run (or one sysmon round) old, for timestamps that only need
+     * to be roughly right (time in a waiting state): written with plain stores by M's and
+     * sysmon, read racily.
+     */
+    volatile long coarseNow = System.nanoTime();
+    final Sysmon sysmon;
+    final Stats stats = new Stats();
+
+    // Guarded by lock.
+    private P pidle;
+    private M midle;
+    private int nmidle;
+    private final List<M> allm = new ArrayList<>();
+    private boolean mcapReported;
+
+    private final ForkJoinPool shadowPool;
+    private final AllGs allgs = new AllGs();
+    /** Virtual threads that inherited a G as scheduler, by their runContinuation task. */
+    private final ConcurrentHashMap<Runnable, G> foreign = new ConcurrentHashMap<>();
+    private final AtomicInteger nonDaemon = new AtomicInteger();
+    private final Condition nonDaemonZero = lock.newCondition();
+    private final Condition allDead = lock.newCondition();
+    private volatile boolean shutdown;
+
+    private Scheduler(Builder b) {
+        JdkAccess.check();
+        this.name = b.name != null ? b.name : "timeslice" + (INSTANCES.getAndIncrement() == 0 ? "" : "-" + INSTANCES.get());
+        this.procs = b.procs;
+        this.sliceNanos = b.slice.toNanos();
+        this.wakeupGraceNanos = b.wakeupGrace.toNanos();
+        this.maxM = b.maxM;
+        this.shadowPool = new ForkJoinPool(1);
+        this.allp = new P[procs];
+        for (int i = procs - 1; i >= 0; i--) {
+            allp[i] = new P(i);
+            pidleput(allp[i]);
+        }
+        this.sysmon = b.sysmon ? new Sysmon(this) : null;
+        if (sysmon != null) {
+            sysmon.start();
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Configuration of a scheduler. */
+    public static final class Builder {
+        private int procs = Runtime.getRuntime().availableProcessors();
+        private Duration slice = Duration.ofMillis(10);
+        private Duration wakeupGrace = Duration.ofMillis(1);
+        private String name;
+        private int maxM = DEFAULT_MAX_M;
+        private boolean sysmon = true;
+
+        private Builder() {
+        }
+
+        /** Number of P's (Go's GOMAXPROCS); default: available processors. */
+        public Builder procs(int procs) {
+            if (procs < 1 || procs > 1024) {
+                throw new IllegalArgumentException("procs must be in 1..1024, got " + procs);
+            }
+            this.procs = procs;
+            return this;
+        }
+
+        /** How long a G may run before sysmon preempts it; default 10 ms. */
+        public Builder slice(Duration slice) {
+            if (slice.isNegative() || slice.isZero()) {
+                throw new IllegalArgumentException("slice must be positive, got " + slice);
+            }
+            this.slice = slice;
+            return this;
+        }
+
+        /**
+         * How long a G woken from outside may wait for a P before the longest-running G is
+         * preempted for it (wakeup preemption); default 1 ms. Zero preempts at once.
+         */
+        public Builder wakeupGrace(Duration grace) {
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("wakeupGrace must not be negative, got " + grace);
+            }
+            this.wakeupGrace = grace;
+            return this;
+        }
+
+        /** Thread-name prefix of the M's and sysmon. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name);
+            return this;
+        }
+
+        /** Cap on carrier threads; default 10000 (Go's). */
+        public Builder maxThreads(int maxM) {
+            if (maxM < 1) {
+                throw new IllegalArgumentException("maxThreads must be positive, got " + maxM);
+            }
+            this.maxM = maxM;
+            return this;
+        }
+
+        /** Whether to run sysmon (time slices, P retake). Off only for tests of the bare scheduler. */
+        public Builder sysmon(boolean on) {
+            this.sysmon = on;
+            return this;
+        }
+
+        public Scheduler build() {
+            return new Scheduler(this);
+        }
+    }
+
+    // ---------------------------------------------------------------- G creation (public API)
+
+    /** A builder of G's (virtual threads scheduled by this scheduler). */
+    public GBuilder newThread() {
+        return new GBuilder(this);
+    }
+
+    /** Starts {@code task} as a new non-daemon G (Go's {@code go} statement); returns its thread. */
+    public Thread go(Runnable task) {
+        return newThread().start(task);
+    }
+
+    /** A factory of unstarted G's (daemon G's, like the JDK's virtual-thread factories). */
+    public ThreadFactory threadFactory() {
+        return newThread().daemon(true).factory();
+    }
+
+    /** An executor that starts one G per task, like {@code Executors.newVirtualThreadPerTaskExecutor()}. */
+    public ExecutorService newGPerTaskExecutor() {
+        return Executors.newThreadPerTaskExecutor(threadFactory());
+    }
+
+    /** Creates an unstarted G; called by {@link GBuilder}. */
+    Thread newG(Runnable task, String threadName, boolean daemon, boolean inheritLocals,
+                Thread.UncaughtExceptionHandler ueh) {
+        if (shutdown) {
+            throw new java.util.concurrent.RejectedExecutionException(name + " is shut down");
+        }
+        G g = new G(this, GOIDS.incrementAndGet(), daemon);
+        Thread.Builder.OfVirtual b = JdkAccess.virtualThreadBuilder(g);
+        if (threadName != null) {
+            b.name(threadName);
+        }
+        b.inheritInheritableThreadLocals(inheritLocals);
+        if (ueh != null) {
+            b.uncaughtExceptionHandler(ueh);
+        }
+        Thread t = b.unstarted(task);
+        g.thread = t;
+        g.runContinuation = JdkAccess.runContinuation(t);
+        return t;
+    }
+
+    /** Registers a G when its thread is started (first execute). */
+    private void register(G g) {
+        allgs.add(g);
+        if (!g.daemon) {
+            nonDaemon.incrementAndGet();
+        }
+        stats.created.increment();
+    }
+
+    // ---------------------------------------------------------------- making G's runnable
+
+    /** The JDK made {@code g}'s virtual thread runnable. See the class comment for where it goes. */
+    void ready(G g) {
+        M m = currentM();
+        int prev = g.state();
+        if (prev == G.IDLE) {
+            register(g);
+        }
+        if (m != null && m.curg == g) {
+            // Yield (Thread.yield, served preemption) or unparked before its park completed:
+            // Go's goschedImpl puts it on the global queue and this M schedules next. A plain
+            // yield is parked on the M instead; schedule() moves it to the global queue unless
+            // nothing else is runnable here, in which case Go would take it straight back from
+            // the global queue anyway (it checks local and global before stealing).
+            int reason = g.yieldingFor;
+            g.yieldingFor = G.NO_REQUEST;
+            if (reason != G.NO_REQUEST) {
+                g.setRunnable(G.PREEMPTED);
+                globrunq.put(g);
+            } else {
+                g.setRunnable(G.RUNNABLE);
+                m.yielded = g;
+            }
+            return;
+        }
+        g.setRunnable(G.RUNNABLE);
+        if (m != null && m.curg != null) {
+            // Woken (or started) by a G running on one of our P's: runnext of that P.
+            P p = m.p;
+            long tick = m.runTick;
+            if (p != null && p.lockFromG(tick)) {
+                try {
+                    p.runq.put(g, true, globrunq);
+                } finally {
+                    p.unlockFromG(tick);
+                }
+                wakep();
+                noteQueuedWork(m, p);
+                return;
+            }
+        }
+        // From outside the scheduler (or from an M that lost its P).
+        if (prev == G.WAITING) {
+            globrunq.putWake(g);
+            stats.externalWakeups.increment();
+            wakep();
+            if (sysmon != null && npidle == 0) {
+                sysmon.wakeupPending();
+            }
+        } else {
+            globrunq.put(g);
+            wakep();
+        }
+    }
+
+    /** A virtual thread that inherited a G as its scheduler became runnable: adopt it as a G. */
+    void readyForeign(Runnable runContinuation) {
+        G g = foreign.get(runContinuation);
+        if (g == null) {
+            Thread t = JdkAccess.virtualThreadOf(runContinuation);
+            if (t == null) {
+                // Cannot identify it; still run it (as an anonymous G) rather than lose it.
+                throw new java.util.concurrent.RejectedExecutionException(
+                        "timeslice: cannot adopt a virtual thread created inside a G");
+            }
+            G ng = new G(this, GOIDS.incrementAndGet(), true);
+            ng.foreign = true;
+            ng.thread = t;
+            ng.runContinuation = runContinuation;
+            G prev = foreign.putIfAbsent(runContinuation, ng);
+            g = prev != null ? prev : ng;
+        }
+        ready(g);
+    }
+
+    /** The M this thread is or runs on, if it belongs to this scheduler. */
+    M currentM() {
+        Thread c = JdkAccess.currentCarrierThread();
+        return c instanceof M m && m.sched == this ? m : null;
+    }
+
+    // ---------------------------------------------------------------- M's and P's
+
+    /**
+     * Tells the JDK's spinning primitives ({@code SynchronousQueue}, {@code Exchanger}) whether
+     * a G on {@code m} should park at once rather than spin: only when its P has G's queued
+     * that no other M is about to take (no idle P, nobody spinning). This is Go's
+     * {@code canSpin} rule ("local run queue empty, and other P's running"): a pair that
+     * ping-pongs on one P never burns its spin budget, while a G whose peer was just queued
+     * with an idle P around spins long enough for a woken M to steal the peer, and the pair
+     * then exchanges on two M's without parking.
+     */
+    private void noteQueuedWork(M m, P p) {
+        m.noteQueuedWork(!p.runq.isEmpty() && npidle == 0 && nmspinning.get() == 0);
+    }
+
+    /** Entry point of every M: take the P it was handed, then schedule forever (until shutdown). */
+    void mstart(M m) {
+        try {
+            acquirep(m, m.nextp);
+            m.nextp = null;
+            for (;;) {
+                G g = schedule(m);
+                if (g == null) {
+                    break;
+                }
+                execute(m, g, m.inheritTime);
+            }
+        } catch (Throwable t) {
+            System.err.println("timeslice: fatal error in " + m.getName() + ": " + t);
+            t.printStackTrace();
+        }
+    }
+
+    private void acquirep(M m, P p) {
+        p.acquire(m);
+        m.p = p;
+        m.lostP = false;
+    }
+
+    /**
+     * Runs {@code g} on {@code m} until it yields, parks or ends (Go's {@code execute}).
+     *
+     * <p>One clock read per switch: the start of this run ends the previous run on this M
+     * ({@link M#chargeLastRun}); the scheduling work in between is charged to the previous G.
+     */
+    private void execute(M m, G g, boolean inheritTime) {
+        P p = m.p;
+        long start = System.nanoTime();
+        m.chargeLastRun(start);
+        coarseNow = start;
+        long gen = g.setRunning(start);
+        m.curg = g;
+        long tick = p.beginRun(g, gen, start, inheritTime);
+        m.runTick = tick;
+        m.lastRunG = g;
+        m.lastRunStart = start;
+        noteQueuedWork(m, p);
+        if (sysmon != null) {
+            sysmon.noteRunning(p);
+        }
+        try {
+            g.runContinuation.run();
+        } catch (Throwable t) {
+            System.err.println("timeslice: continuation of " + g + " failed: " + t);
+        }
+        m.curg = null;
+        if (g.preempt != 0) {
+            Preempt.cancelStale(g);
+        }
+        if (!p.endRun(tick)) {
+            // sysmon handed our P to another M while this G was stuck: we are P-less now.
+            m.p = null;
+            m.lostP = false;
+        }
+        long now = coarseNow;
+        if (!g.thread.isAlive()) {
+            gdead(g, now);
+        } else if (g.casWaiting(gen, now)) {
+            stats.gParks.increment();
+        }
+        stats.runs.increment();
+    }
+
+    private void gdead(G g, long now) {
+        if (g.state() == G.DEAD) {
+            return;
+        }
+        synchronized (g) {
+            if (g.state() == G.DEAD) {
+                return;
+            }
+            g.setDead(now);
+        }
+        stats.finished.increment();
+        allgs.remove(g);
+        if (g.foreign) {
+            foreign.remove(g.runContinuation);
+        }
+        if (!g.daemon && nonDaemon.decrementAndGet() == 0) {
+            signal(nonDaemonZero);
+        }
+        if (shutdown && allgs.isEmpty()) {
+            signal(allDead);
+            wakeAll();
+        }
+    }
+
+    private void signal(Condition c) {
+        lock.lock();
+        try {
+            c.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Finds a G to run (Go's {@code schedule}); returns null only at shutdown. Sets
+     * {@code m.inheritTime} when the G came from runnext.
+     */
+    private G schedule(M m) {
+        for (;;) {
+            P p = m.p;
+            if (p == null) {
+                if (!reacquire(m)) {
+                    return null;
+                }
+                continue;
+            }
+            G g = null;
+            m.inheritTime = false;
+            G yielded = m.yielded;
+            if (yielded != null) {
+                m.yielded = null;
+                if (globrunq.size() == 0 && p.runq.isEmpty()) {
+                    return yielded;
+                }
+                globrunq.put(yielded);
+            }
+            if (p.wakeupTarget) {
+                // sysmon preempted our G to make room for a wakeup: serve the wakeup list first
+                p.wakeupTarget = false;
+                g = globrunq.getWake();
+            }
+            if (g == null && p.schedtick() % 61 == 0 && globrunq.size() > 0) {
+                g = globrunq.get(p.runq, procs, 1);
+            }
+            if (g == null) {
+                g = p.runq.get();
+                m.inheritTime = g != null && p.runq.inheritTime;
+            }
+            if (g == null) {
+                g = findRunnable(m);
+                if (g == null) {
+                    if (shutdown && m.p == null) {
+                        return null;
+                    }
+                    continue;
+                }
+            }
+            if (m.spinning) {
+                resetspinning(m);
+            }
+            return g;
+        }
+    }
+
+    /** An M without a P (it lost it to sysmon): take an idle P, or go idle. False at shutdown. */
+    private boolean reacquire(M m) {
+        lock.lock();
+        P p;
+        try {
+            p = pidleget();
+            if (p == null) {
+                if (shutdown) {
+                    return false;
+                }
+                mput(m);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (p != null) {
+            acquirep(m, p);
+            return true;
+        }
+        m.sleep();
+        if (m.nextp == null) {
+            return false; // woken for shutdown
+        }
+        acquirep(m, m.nextp);
+        m.nextp = null;
+        return true;
+    }
+
+    /**
+     * Go's {@code findRunnable}: local queue, global queue, stealing; otherwise releases the P
+     * and sleeps until handed one. Returns a G, or null to make the caller re-evaluate (it was
+     * given a new P, or shutdown).
+     */
+    private G findRunnable(M m) {
+        P p = m.p;
+        G g = p.runq.get();
+        if (g != null) {
+            m.inheritTime = p.runq.inheritTime;
+            return g;
+        }
+        if (globrunq.size() > 0) {
+            g = globrunq.get(p.runq, procs, 0);
+            if (g != null) {
+                return g;
+            }
+        }
+        // Steal, limiting spinning M's to half the busy P's (Go: 2*nmspinning < procs-npidle).
+        if (m.spinning || 2 * nmspinning.get() < procs - npidle) {
+            if (!m.spinning) {
+                becomeSpinning(m);
+            }
+            g = stealWork(m, p);
+            if (g != null) {
+                return g;
+            }
+        }
+        if (shutdown && allgs.isEmpty()) {
+            dropP(m, p);
+            return null;
+        }
+        // Nothing to do: give up the P.
+        lock.lock();
+        try {
+            if (!m.spinning && needspinning == 1) {
+                // A submitter found no idle P for a spinning M; become that M instead of idling.
+                becomeSpinning(m);
+                return null;
+            }
+            if (globrunq.size() > 0) {
+                return globrunq.getLocked(p.runq, procs, 0);
+            }
+            releasep(m, p);
+            pidleput(p);
+        } finally {
+            lock.unlock();
+        }
+        m.chargeLastRun(System.nanoTime());
+        m.noteQueuedWork(false);
+        // Delicate dance (Go): drop nmspinning first, then re-check every source of work, so a
+        // submitter that published work before we decremented either sees us spinning (and
+        // does not wake anyone) or is seen by our re-check.
+        if (m.spinning) {
+            m.spinning = false;
+            nmspinning.decrementAndGet();
+            if (globrunq.size() > 0) {
+                lock.lock();
+                try {
+                    P pp = pidleget();
+                    if (pp != null) {
+                        G gg = globrunq.getLocked(pp.runq, procs, 0);
+                        lock.unlock();
+                        acquirep(m, pp);
+                        becomeSpinning(m);
+                        if (gg != null) {
+                            return gg;
+                        }
+                        return null;
+                    }
+                } finally {
+                    if (lock.isHeldByCurrentThread()) {
+                        lock.unlock();
+                    }
+                }
+            }
+            P pp = checkRunqsNoP();
+            if (pp != null) {
+                acquirep(m, pp);
+                becomeSpinning(m);
+                return null;
+            }
+        }
+        stopm(m);
+        return null;
+    }
+
+    /** An M with no P left to run: P back to idle (shutdown path). */
+    private void dropP(M m, P p) {
+        lock.lock();
+        try {
+            releasep(m, p);
+            pidleput(p);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** After releasing its P: is there a P with queued work and an idle P to serve it? */
+    private P checkRunqsNoP() {
+        for (P p2 : allp) {
+            if (p2.status() != P.IDLE && !p2.runq.isEmpty()) {
+                lock.lock();
+                try {
+                    return pidleget();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Go's {@code stealWork}: 4 rounds over the other P's in random order. */
+    private G stealWork(M m, P p) {
+        final int stealTries = 4;
+        for (int i = 0; i < stealTries; i++) {
+            boolean stealRunnext = i == stealTries - 1;
+            int n = allp.length;
+            int start = ThreadLocalRandom.current().nextInt(n);
+            int stride = coprimeStride(n, ThreadLocalRandom.current().nextInt(n));
+            for (int k = 0, idx = start; k < n; k++, idx = (idx + stride) % n) {
+                P p2 = allp[idx];
+                if (p2 == p || p2.status() == P.IDLE) {
+                    continue;
+                }
+                G g = p.runq.stealFrom(p2.runq, stealRunnext);
+                if (g != null) {
+                    M victim = p2.m;
+                    if (victim != null && p2.runq.isEmpty()) {
+                        victim.noteQueuedWorkRemote(false);
+                    }
+                    stats.steals.increment();
+                    return g;
+                }
+            }
+            if (globrunq.size() > 0) {
+                G g = globrunq.get(p.runq, procs, 0);
+                if (g != null) {
+                    return g;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** A stride coprime with n, so that (start + k*stride) % n visits every index once. */
+    static int coprimeStride(int n, int seed) {
+        if (n <= 2) {
+            return 1;
+        }
+        for (int s = 1 + seed % (n - 1); ; s = s % (n - 1) + 1) {
+            if (gcd(s, n) == 1) {
+                return s;
+            }
+        }
+    }
+
+    private static int gcd(int a, int b) {
+        while (b != 0) {
+            int t = a % b;
+            a = b;
+            b = t;
+        }
+        return a;
+    }
+
+    private void becomeSpinning(M m) {
+        m.spinning = true;
+        nmspinning.incrementAndGet();
+        needspinning = 0;
+    }
+
+    /** A spinning M found work: stop spinning and, if it was the last spinner, wake another. */
+    private void resetspinning(M m) {
+        m.spinning = false;
+        nmspinning.decrementAndGet();
+        wakep();
+    }
+
+    /**
+     * Go's {@code wakep}: if there is an idle P and no spinning M, start a spinning M on it.
+     * Conservative: at most one M is woken per call.
+     */
+    void wakep() {
+        if (npidle == 0) {
+            if (nmspinning.get() == 0) {
+                needspinning = 1;
+            }
+            return;
+        }
+        if (nmspinning.get() != 0 || !nmspinning.compareAndSet(0, 1)) {
+            return;
+        }
+        P p;
+        lock.lock();
+        try {
+            p = pidleget();
+            if (p == null) {
+                needspinning = 1;
+                nmspinning.decrementAndGet();
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        startm(p, true);
+    }
+
+    /**
+     * Go's {@code startm}: runs an idle (or new) M on {@code p}. The caller owns {@code p}
+     * (took it from the idle list or from a stuck M). If {@code spinning}, the caller has
+     * already counted the M in {@link #nmspinning}.
+     */
+    void startm(P p, boolean spinning) {
+        M m;
+        lock.lock();
+        try {
+            m = mget();
+            if (m == null) {
+                if (allm.size() >= maxM) {
+                    if (!mcapReported) {
+                        mcapReported = true;
+                        System.err.println("timeslice: fatal: thread limit reached (" + maxM
+                                + " M's); runnable G's wait until an M frees up. Raise maxThreads or"
+                                + " look for G's stuck in blocking calls that pin their carrier.");
+                    }
+                    pidleput(p);
+                    if (spinning) {
+                        nmspinning.decrementAndGet();
+                    }
+                    return;
+                }
+                m = new M(this, allm.size(), shadowPool);
+                allm.add(m);
+                m.spinning = spinning;
+                m.nextp = p;
+            }
+        } finally {
+            lock.unlock();
+        }
+        stats.mWakeups.increment();
+        if (m.getState() == Thread.State.NEW) {
+            m.start();
+        } else {
+            m.spinning = spinning;
+            m.nextp = p;
+            m.wake();
+        }
+    }
+
+    /** Go's {@code stopm}: put this P-less M on the idle list and sleep until handed a P. */
+    private void stopm(M m) {
+        lock.lock();
+        try {
+            if (shutdown && allgs.isEmpty()) {
+                return;
+            }
+            mput(m);
+        } finally {
+            lock.unlock();
+        }
+        stats.mParks.increment();
+        m.sleep();
+        P p = m.nextp;
+        if (p != null) {
+            m.nextp = null;
+            acquirep(m, p);
+        }
+    }
+
+    private void releasep(M m, P p) {
+        m.p = null;
+        p.release();
+    }
+
+    // Idle lists; callers hold lock.
+    private void pidleput(P p) {
+        p.release();
+        p.link = pidle;
+        pidle = p;
+        npidle++;
+    }
+
+    private P pidleget() {
+        P p = pidle;
+        if (p != null) {
+            pidle = p.link;
+            p.link = null;
+            npidle--;
+        }
+        return p;
+    }
+
+    private void mput(M m) {
+        m.schedlink = midle;
+        midle = m;
+        nmidle++;
+    }
+
+    private M mget() {
+        M m = midle;
+        if (m != null) {
+            midle = m.schedlink;
+            m.schedlink = null;
+            nmidle--;
+        }
+        return m;
+    }
+
+    private void wakeAll() {
+        List<M> idle = new ArrayList<>();
+        lock.lock();
+        try {
+            for (M m; (m = mget()) != null; ) {
+                idle.add(m);
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (M m : idle) {
+            m.nextp = null;
+            m.wake();
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle and queries
+
+    /** Live G's that are not daemon (the JVM's keep-alive rule applies to these). */
+    public int liveNonDaemon() {
+        return nonDaemon.get();
+    }
+
+    /** Waits until no non-daemon G is alive. */
+    public void awaitNonDaemon() throws InterruptedException {
+        lock.lock();
+        try {
+            while (nonDaemon.get() > 0) {
+                nonDaemonZero.await(100, TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Live G's (started, not dead). */
+    public int liveGs() {
+        return allgs.size();
+    }
+
+    /** Stops accepting new G's; G's already started run to completion, then the M's exit. */
+    public void shutdown() {
+        shutdown = true;
+        if (allgs.isEmpty()) {
+            wakeAll();
+        }
+    }
+
+    public boolean isShutdown() {
+        return shutdown;
+    }
+
+    /** Waits until every G has ended after {@link #shutdown()}; true if they all did in time. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            while (!allgs.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                allDead.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);
+            }
+        } finally {
+            lock.unlock();
+        }
+        wakeAll();
+        if (sysmon != null) {
+            sysmon.stop();
+        }
+        shadowPool.shutdownNow();
+        return true;
+    }
+
+    /** {@link #shutdown()} and wait (up to 10 s) for the G's to end. */
+    @Override
+    public void close() {
+        shutdown();
+        try {
+            if (!awaitTermination(Duration.ofSeconds(10))) {
+                System.err.println("timeslice: " + name + " closed with " + allgs.size() + " G's still alive");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Debug summary of the event counters. */
+    String counters() {
+        return "created=" + stats.created.sum() + " steals=" + stats.steals.sum() + " mWakeups=" + stats.mWakeups.sum()
+                + " mParks=" + stats.mParks.sum() + " extWakeups=" + stats.externalWakeups.sum()
+                + " gParks=" + stats.gParks.sum() + " runs=" + stats.runs.sum();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int procs() {
+        return procs;
+    }
+
+    public Duration slice() {
+        return Duration.ofNanos(sliceNanos);
+    }
+
+    /** Snapshot of all live G's, for dumps and scans. */
+    List<G> allgs() {
+        return allgs.snapshot();
+    }
+
+    int mcount() {
+        lock.lock();
+        try {
+            return allm.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int idleMs() {
+        lock.lock();
+        try {
+            return nmidle;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    List<M> allm() {
+        lock.lock();
+        try {
+            return new ArrayList<>(allm);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Scheduler[" + name + ", procs=" + procs + "]";
+    }
+}

@@ -1,0 +1,24 @@
+package dev.timeslice.runtime;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A scheduler's event counters. Written by M's, sysmon and wakers with {@link LongAdder}s (no
+ * contention on hot paths); read by {@link Scheduler#stats()} as a racy snapshot.
+ */
+final class Stats {
+    final LongAdder created = new LongAdder();
+    final LongAdder finished = new LongAdder();
+    final LongAdder steals = new LongAdder();
+    final LongAdder externalWakeups = new LongAdder();
+    final LongAdder preemptRequested = new LongAdder();
+    final LongAdder preemptServed = new LongAdder();
+    final LongAdder preemptFailed = new LongAdder();
+    final LongAdder wakeupPreemptions = new LongAdder();
+    final LongAdder handoffs = new LongAdder();
+    final LongAdder mWakeups = new LongAdder();
+    final LongAdder mParks = new LongAdder();
+    final LongAdder gParks = new LongAdder();
+    final LongAdder runs = new LongAdder();
+    final LatencyHistogram preemptLatency = new LatencyHistogram();
+}

@@ -1,0 +1,258 @@
+package dev.timeslice.runtime;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * sysmon: a daemon platform thread that runs without a P (Go's {@code sysmon}, {@code retake},
+ * {@code preemptone}, {@code handoffp}).
+ *
+ * <p>Each round it looks at every P that is running a G:
+ * <ol>
+ *   <li><b>time slice</b>: a G that has run for {@code slice} since it (re)started gets a
+ *       preemption request (at most one per run, renewed if it was not served);</li>
+ *   <li><b>retake</b>: if runnable work is waiting and the G has not served its request within
+ *       {@link #handoffDelayNanos} (stuck in uninstrumented, native or pinned code) — or is
+ *       blocked while pinned to its carrier — the P is taken from its M and handed to another
+ *       M, as Go retakes P's from system calls. The stuck M finds out when its G next polls or
+ *       unmounts, and goes idle;</li>
+ *   <li><b>wakeup preemption</b> (beyond Go): when G's woken from outside wait on the global
+ *       queue and no P is idle, the G that has run longest (at least {@code wakeupGrace}) is
+ *       asked to yield and its P serves the wakeup next.</li>
+ * </ol>
+ *
+ * <p>Sleeping: Go's sysmon does not know when the next slice ends, so it polls with a backoff
+ * (20 µs, doubling after 50 idle rounds, up to 10 ms). This sysmon reads every running G's
+ * start time, so it sleeps exactly until the earliest deadline (slice end, handoff, wakeup
+ * grace) within Go's bounds: at least 20 µs, at most 10 ms; and it parks indefinitely while no
+ * P runs a G ({@link #noteRunning} wakes it). So a slice ends on time without sysmon waking
+ * hundreds of times per slice. Waker threads call {@link #wakeupPending} to get a wakeup
+ * preemption without waiting for the next round.
+ *
+ * <p>sysmon only reads P fields racily and validates what it read through the schedtick in the
+ * P's status word; it changes scheduler state only by CAS (requests, retakes).
+ */
+final class Sysmon implements Runnable {
+    private static final long MIN_SLEEP = 20_000;
+    private static final long MAX_SLEEP = 10_000_000;
+
+    private final Scheduler sched;
+    private final Thread thread;
+    final long handoffDelayNanos;
+    private volatile boolean stopped;
+    /** True while sysmon is parked with no deadline; {@link #noteRunning} then wakes it. */
+    private volatile boolean idleParked;
+    private volatile boolean wakeupRequested;
+
+    Sysmon(Scheduler sched) {
+        this.sched = sched;
+        this.handoffDelayNanos = Math.max(1_000_000, sched.sliceNanos / 10);
+        this.thread = new Thread(this, sched.name + "-sysmon");
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        Preempt.install();
+        thread.start();
+    }
+
+    void stop() {
+        stopped = true;
+        LockSupport.unpark(thread);
+    }
+
+    /** An M started running a G; wake sysmon if it sleeps without a deadline. */
+    void noteRunning(P p) {
+        if (idleParked) {
+            idleParked = false;
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** A G woken from outside is waiting and no P is idle: try a wakeup preemption now. */
+    void wakeupPending() {
+        if (!preemptForWakeups(System.nanoTime())) {
+            wakeupRequested = true;
+            LockSupport.unpark(thread);
+        }
+    }
+
+    @Override
+    public void run() {
+        while (!stopped) {
+            long now = System.nanoTime();
+            long next = retake(now);
+            if (sched.globrunq.wakeSize() > 0 && sched.npidle == 0) {
+                wakeupRequested = false;
+                if (!preemptForWakeups(now)) {
+                    next = Math.min(next, now + Math.max(MIN_SLEEP, sched.wakeupGraceNanos / 4));
+                }
+            }
+            if (next == Long.MAX_VALUE) {
+                // nothing running: sleep until an M starts a G
+                idleParked = true;
+                if (anyRunning() || wakeupRequested) {
+                    idleParked = false;
+                    continue;
+                }
+                LockSupport.park(this);
+                continue;
+            }
+            long sleep = Math.min(MAX_SLEEP, Math.max(MIN_SLEEP, next - now));
+            LockSupport.parkNanos(this, sleep);
+        }
+    }
+
+    private boolean anyRunning() {
+        for (P p : sched.allp) {
+            int s = p.status();
+            if (s == P.INGO || s == P.LOCKED) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * One pass of Go's {@code retake} over all P's. Returns the earliest time at which
+     * something may be due, or {@code Long.MAX_VALUE} when no P is running a G.
+     */
+    long retake(long now) {
+        long next = Long.MAX_VALUE;
+        boolean workWaiting = workWaiting();
+        for (P p : sched.allp) {
+            int status = p.status();
+            if (status != P.INGO && status != P.LOCKED) {
+                continue;
+            }
+            long tick = p.tick();
+            G g = p.curg;
+            long gen = p.curgGen;
+            long start = p.runStart;
+            M m = p.m;
+            if (g == null || m == null || p.tick() != tick) {
+                next = Math.min(next, now + MIN_SLEEP);
+                continue; // changed while we looked; see it next round
+            }
+            long deadline = start + sched.sliceNanos;
+            if (now < deadline) {
+                next = Math.min(next, deadline);
+                continue;
+            }
+            if (p.sysmonRequestedGen != gen || p.sysmonTick != tick) {
+                // slice over: first request for this run
+                p.sysmonTick = tick;
+                p.sysmonRequestedGen = gen;
+                p.sysmonRequestAt = now;
+                if (blockedPinned(g) && workWaiting) {
+                    handoff(p, tick, m, g);
+                    continue;
+                }
+                if (Preempt.request(g, gen, G.SLICE, now)) {
+                    countRequest(p, g);
+                }
+                next = Math.min(next, now + handoffDelayNanos);
+                continue;
+            }
+            // requested before and still running the same run
+            long handoffAt = p.sysmonRequestAt + handoffDelayNanos;
+            if (now >= handoffAt && workWaiting) {
+                handoff(p, tick, m, g);
+                continue;
+            }
+            if (now >= handoffAt && g.preempt == 0) {
+                // the earlier request was retired (pinned yield): ask again, never spin
+                p.sysmonRequestAt = now;
+                if (Preempt.request(g, gen, G.SLICE, now)) {
+                    countRequest(p, g);
+                }
+            }
+            next = Math.min(next, Math.max(handoffAt, now + MIN_SLEEP));
+        }
+        return next;
+    }
+
+    private void countRequest(P p, G g) {
+        p.preemptRequested++;
+        g.preemptRequested++;
+        sched.stats.preemptRequested.increment();
+    }
+
+    /** Is the G parked or blocked while still mounted (pinned to its carrier)? */
+    private static boolean blockedPinned(G g) {
+        Thread.State s = g.thread.getState();
+        return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED;
+    }
+
+    private boolean workWaiting() {
+        if (sched.globrunq.size() > 0) {
+            return true;
+        }
+        for (P p : sched.allp) {
+            if (!p.runq.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Go's {@code handoffp} from a stuck M: take the P and start another M on it. */
+    private void handoff(P p, long tick, M m, G g) {
+        if (!p.casHandoff(tick)) {
+            return;
+        }
+        m.lostP = true;
+        p.m = null;
+        p.handoffs++;
+        g.handoffs++;
+        sched.stats.handoffs.increment();
+        // keep the stuck G's request pending so its next poll gives the M back
+        if (g.preempt == 0 && Preempt.request(g, p.curgGen, G.SLICE, System.nanoTime())) {
+            countRequest(p, g);
+        }
+        sched.startm(p, false);
+    }
+
+    /**
+     * Wakeup preemption: for each G waiting on the wakeup list, ask the longest-running G (run
+     * at least wakeupGrace, not already asked) to yield, and mark its P to serve wakeups
+     * first. Any thread may call this. Returns false when a wakeup is left without a victim.
+     */
+    boolean preemptForWakeups(long now) {
+        int waiting = sched.globrunq.wakeSize();
+        for (P p : sched.allp) {
+            if (p.wakeupTarget) {
+                waiting--;
+            }
+        }
+        while (waiting > 0) {
+            P victim = null;
+            long oldest = Long.MAX_VALUE;
+            for (P p : sched.allp) {
+                int s = p.status();
+                if ((s == P.INGO || s == P.LOCKED) && !p.wakeupTarget) {
+                    long start = p.runStart;
+                    G g = p.curg;
+                    if (g != null && g.preempt == 0 && start < oldest) {
+                        oldest = start;
+                        victim = p;
+                    }
+                }
+            }
+            if (victim == null || now - oldest < sched.wakeupGraceNanos) {
+                return false;
+            }
+            G g = victim.curg;
+            long gen = victim.curgGen;
+            if (g == null) {
+                return false;
+            }
+            victim.wakeupTarget = true;
+            if (Preempt.request(g, gen, G.WAKEUP, now)) {
+                countRequest(victim, g);
+                sched.stats.wakeupPreemptions.increment();
+            }
+            waiting--;
+        }
+        return true;
+    }
+}

@@ -17,7 +17,8 @@ import java.util.concurrent.ForkJoinWorkerThread;
  *   <li>{@code java.lang.ThreadBuilders$VirtualThreadBuilder(Executor)} — a virtual-thread
  *       builder whose scheduler is a G (the JDK then does mount/unmount, parking and stack
  *       walking; Timeslice decides where and when each G runs);</li>
- *   <li>{@code VirtualThread.runContinuation} — to recognise a G's own resubmission;</li>
+ *   <li>{@code VirtualThread.runContinuation} — to recognise a G's own resubmission, and
+ *       {@code VirtualThread.scheduler} — to find the G of a thread;</li>
  *   <li>the captured {@code VirtualThread} of a {@code runContinuation} task — to adopt virtual
  *       threads that inherited a G as scheduler from their parent (JDK behaviour);</li>
  *   <li>{@code Thread.currentCarrierThread()} — to find the M under a running G (Go's
@@ -27,6 +28,10 @@ import java.util.concurrent.ForkJoinWorkerThread;
  *       {@code ForkJoinWorkerThread.hasKnownQueuedWork()} is true on the carrier; M's are
  *       (never registered) fork-join worker threads, and we mirror "this M's P has queued
  *       G's" into that field so that a G never spins while its peer waits on the same P.</li>
+ *   <li>{@code sun.nio.ch.Poller}'s class initializer — it starts the JDK's I/O sub-pollers as
+ *       virtual threads that inherit the scheduler of whoever first does socket I/O; run from a
+ *       platform thread first, they stay on the JDK's own scheduler instead of becoming
+ *       never-ending G's.</li>
  * </ul>
  * The agent opens {@code java.lang} and {@code java.util.concurrent} to this class's module with
  * {@code Instrumentation.redefineModule}; tests pass {@code --add-opens}. The first two are
@@ -35,6 +40,7 @@ import java.util.concurrent.ForkJoinWorkerThread;
 final class JdkAccess {
     private static final MethodHandle NEW_VT_BUILDER;
     private static final VarHandle RUN_CONTINUATION;
+    private static final VarHandle VT_SCHEDULER;
     private static final MethodHandle CURRENT_CARRIER;
     private static final VarHandle FJWT_WORK_QUEUE;
     private static final VarHandle WQ_TOP;
@@ -44,6 +50,7 @@ final class JdkAccess {
     static {
         MethodHandle newBuilder = null;
         VarHandle runCont = null;
+        VarHandle vtScheduler = null;
         MethodHandle carrier = null;
         VarHandle workQueue = null;
         VarHandle top = null;
@@ -56,8 +63,9 @@ final class JdkAccess {
             newBuilder = jl.findConstructor(builderClass, MethodType.methodType(void.class, Executor.class))
                     .asType(MethodType.methodType(Thread.Builder.OfVirtual.class, Executor.class));
             Class<?> vtClass = Class.forName("java.lang.VirtualThread");
-            runCont = MethodHandles.privateLookupIn(vtClass, lookup)
-                    .findVarHandle(vtClass, "runContinuation", Runnable.class);
+            MethodHandles.Lookup vtl = MethodHandles.privateLookupIn(vtClass, lookup);
+            runCont = vtl.findVarHandle(vtClass, "runContinuation", Runnable.class);
+            vtScheduler = vtl.findVarHandle(vtClass, "scheduler", Executor.class);
         } catch (Throwable t) {
             failure = t;
         }
@@ -79,6 +87,7 @@ final class JdkAccess {
         }
         NEW_VT_BUILDER = newBuilder;
         RUN_CONTINUATION = runCont;
+        VT_SCHEDULER = vtScheduler;
         CURRENT_CARRIER = carrier;
         FJWT_WORK_QUEUE = workQueue;
         WQ_TOP = top;
@@ -113,6 +122,32 @@ final class JdkAccess {
     /** The task the JDK submits to a virtual thread's scheduler each time it becomes runnable. */
     static Runnable runContinuation(Thread vthread) {
         return (Runnable) RUN_CONTINUATION.get(vthread);
+    }
+
+    /** Starts the JDK's I/O pollers from a platform thread (see the class comment). Idempotent. */
+    static void initIoPollers() {
+        Runnable init = () -> {
+            try {
+                Class.forName("sun.nio.ch.Poller", true, null);
+            } catch (Throwable t) {
+                // not this JDK's design; nothing to do
+            }
+        };
+        if (Thread.currentThread().isVirtual()) {
+            Thread t = Thread.ofPlatform().daemon().start(init);
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else {
+            init.run();
+        }
+    }
+
+    /** The scheduler (an {@link Executor}) of a virtual thread; null for platform threads. */
+    static Executor schedulerOf(Thread t) {
+        return t.isVirtual() && VT_SCHEDULER != null ? (Executor) VT_SCHEDULER.get(t) : null;
     }
 
     /**

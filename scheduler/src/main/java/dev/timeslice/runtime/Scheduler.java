@@ -85,6 +85,7 @@ public final class Scheduler implements AutoCloseable {
 
     private Scheduler(Builder b) {
         JdkAccess.check();
+        JdkAccess.initIoPollers();
         this.name = b.name != null ? b.name : "timeslice" + (INSTANCES.getAndIncrement() == 0 ? "" : "-" + INSTANCES.get());
         this.procs = b.procs;
         this.sliceNanos = b.slice.toNanos();
@@ -918,6 +919,23 @@ public final class Scheduler implements AutoCloseable {
 
     public Duration slice() {
         return Duration.ofNanos(sliceNanos);
+    }
+
+    /** The G of a thread scheduled by this scheduler, or null. O(1) for G's, O(live G's) for adopted ones. */
+    G gOf(Thread t) {
+        if (JdkAccess.schedulerOf(t) instanceof G g) {
+            if (g.thread == t && g.sched == this) {
+                return g;
+            }
+            if (g.sched == this) {
+                for (G x : allgs.snapshot()) {
+                    if (x.thread == t) {
+                        return x;
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /** Snapshot of all live G's, for dumps and scans. */

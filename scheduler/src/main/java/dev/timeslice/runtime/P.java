@@ -76,6 +76,7 @@ final class P {
     long sysmonTick = -1;
     long sysmonRequestedGen = -1;
     long sysmonRequestAt;
+    long sysmonRequestCpu;
 
     // Counters (written by the owner M or sysmon; read racily for stats).
     volatile long preemptRequested;

@@ -50,6 +50,27 @@ final class Preempt implements Safepoint.Handler {
         return true;
     }
 
+    /**
+     * Asks the G that {@code p} runs in the run identified by {@code tick}/{@code gen} to yield,
+     * without leaking the request if that run ended meanwhile: the M marks the end of a run
+     * (P status) before it retires leftover requests, so if the P still shows the run after
+     * our request, the M will retire it; otherwise we do.
+     */
+    static boolean requestForRun(P p, long tick, G g, long gen, int kind, long now) {
+        if (!request(g, gen, kind, now)) {
+            return false;
+        }
+        int st = p.status();
+        if (p.tick() != tick || (st != P.INGO && st != P.LOCKED && st != P.HANDOFF)) {
+            long req = g.preempt;
+            if ((req >>> 8) == gen) {
+                retire(g, req);
+            }
+            return false;
+        }
+        return true;
+    }
+
     /** Retires {@code req} if it is still pending; true if this caller retired it. */
     private static boolean retire(G g, long req) {
         if (!G.PREEMPT.compareAndSet(g, req, 0L)) {

@@ -375,13 +375,15 @@ public final class Scheduler implements AutoCloseable {
             System.err.println("timeslice: continuation of " + g + " failed: " + t);
         }
         m.curg = null;
-        if (g.preempt != 0) {
-            Preempt.cancelStale(g);
-        }
         if (!p.endRun(tick)) {
             // sysmon handed our P to another M while this G was stuck: we are P-less now.
             m.p = null;
             m.lostP = false;
+        }
+        // After endRun: a requester that still saw this run in progress retires nothing
+        // itself, so its request must be retired here (see Preempt.requestForRun).
+        if (g.preempt != 0) {
+            Preempt.cancelStale(g);
         }
         long now = coarseNow;
         if (!g.thread.isAlive()) {
@@ -527,7 +529,7 @@ public final class Scheduler implements AutoCloseable {
             if (!m.spinning) {
                 becomeSpinning(m);
             }
-            g = stealWork(m, p);
+            g = spinForWork(m, p);
             if (g != null) {
                 return g;
             }
@@ -615,6 +617,40 @@ public final class Scheduler implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * How long a spinning M keeps looking for work before it gives up its P and sleeps. Go's M
+     * spins for just its four steal rounds, because waking a parked M costs Go a futex call and
+     * little else. Here a wakeup is a futex call on the waker's critical path plus tens of µs
+     * before the woken M runs, so when G's are produced one by one (a G spawning or waking
+     * others, a platform thread submitting), an M that parks after a few µs is woken again for
+     * nearly every G. Spinning this long keeps {@link #nmspinning} non-zero across such bursts,
+     * so submitters do not wake anyone; the cost is at most this much CPU per idle transition.
+     */
+    static final long SPIN_NANOS = 50_000;
+
+    /** Steal rounds until work turns up or {@link #SPIN_NANOS} have passed. */
+    private G spinForWork(M m, P p) {
+        long deadline = 0;
+        for (;;) {
+            G g = stealWork(m, p);
+            if (g != null || shutdown) {
+                return g;
+            }
+            long now = System.nanoTime();
+            if (deadline == 0) {
+                deadline = now + SPIN_NANOS;
+            } else if (now >= deadline) {
+                return null;
+            }
+            g = p.runq.get();
+            if (g != null) {
+                m.inheritTime = p.runq.inheritTime;
+                return g;
+            }
+            Thread.onSpinWait();
+        }
     }
 
     /** Go's {@code stealWork}: 4 rounds over the other P's in random order. */

@@ -10,10 +10,11 @@ import java.util.concurrent.locks.LockSupport;
  * <ol>
  *   <li><b>time slice</b>: a G that has run for {@code slice} since it (re)started gets a
  *       preemption request (at most one per run, renewed if it was not served);</li>
- *   <li><b>retake</b>: if runnable work is waiting and the G has not served its request within
- *       {@link #handoffDelayNanos} (stuck in uninstrumented, native or pinned code) — or is
- *       blocked while pinned to its carrier — the P is taken from its M and handed to another
- *       M, as Go retakes P's from system calls. The stuck M finds out when its G next polls or
+ *   <li><b>retake</b>: if runnable work is waiting that no other P can take (none idle, no M
+ *       spinning) and the G has not served its request within
+ *       {@link #handoffDelayNanos} while its M kept burning CPU (stuck in uninstrumented or
+ *       native code) — or is blocked while pinned to its carrier — the P is taken from its M
+ *       and handed to another M, as Go retakes P's from system calls. The stuck M finds out when its G next polls or
  *       unmounts, and goes idle;</li>
  *   <li><b>wakeup preemption</b> (beyond Go): when G's woken from outside wait on the global
  *       queue and no P is idle, the G that has run longest (at least {@code wakeupGrace}) is
@@ -118,7 +119,7 @@ final class Sysmon implements Runnable {
      */
     long retake(long now) {
         long next = Long.MAX_VALUE;
-        boolean workWaiting = workWaiting();
+        boolean workStarving = workStarving();
         for (P p : sched.allp) {
             int status = p.status();
             if (status != P.INGO && status != P.LOCKED) {
@@ -143,26 +144,28 @@ final class Sysmon implements Runnable {
                 p.sysmonTick = tick;
                 p.sysmonRequestedGen = gen;
                 p.sysmonRequestAt = now;
-                if (blockedPinned(g) && workWaiting) {
+                p.sysmonRequestCpu = cpuTime(m);
+                if (blockedPinned(g) && workStarving) {
                     handoff(p, tick, m, g);
                     continue;
                 }
-                if (Preempt.request(g, gen, G.SLICE, now)) {
+                if (Preempt.requestForRun(p, tick, g, gen, G.SLICE, now)) {
                     countRequest(p, g);
                 }
                 next = Math.min(next, now + handoffDelayNanos);
                 continue;
             }
-            // requested before and still running the same run
+            // asked before, and still the same run
             long handoffAt = p.sysmonRequestAt + handoffDelayNanos;
-            if (now >= handoffAt && workWaiting) {
+            if (now >= handoffAt && workStarving && stuck(p, m, g)) {
                 handoff(p, tick, m, g);
                 continue;
             }
             if (now >= handoffAt && g.preempt == 0) {
                 // the earlier request was retired (pinned yield): ask again, never spin
                 p.sysmonRequestAt = now;
-                if (Preempt.request(g, gen, G.SLICE, now)) {
+                p.sysmonRequestCpu = cpuTime(m);
+                if (Preempt.requestForRun(p, tick, g, gen, G.SLICE, now)) {
                     countRequest(p, g);
                 }
             }
@@ -177,13 +180,48 @@ final class Sysmon implements Runnable {
         sched.stats.preemptRequested.increment();
     }
 
+    /**
+     * Has the G been running without reaching a poll since sysmon asked it to yield? Either it
+     * is blocked while pinned to its carrier, or its M has burnt at least half the handoff
+     * delay of CPU since the request. An M that got no CPU (the OS ran other threads, or the
+     * JVM was stopped for a GC) is not stuck: another M would not run any sooner.
+     */
+    private boolean stuck(P p, M m, G g) {
+        if (blockedPinned(g)) {
+            return true;
+        }
+        long cpu = cpuTime(m);
+        return cpu < 0 || p.sysmonRequestCpu < 0 || cpu - p.sysmonRequestCpu >= handoffDelayNanos / 2;
+    }
+
+    /** CPU time of an M's thread, or -1 when the JVM does not measure it. */
+    private static long cpuTime(M m) {
+        try {
+            return ThreadCpu.BEAN.getThreadCpuTime(m.threadId());
+        } catch (RuntimeException | Error e) {
+            return -1;
+        }
+    }
+
+    /** Holder: java.management is loaded only when sysmon first needs a thread's CPU time. */
+    private static final class ThreadCpu {
+        static final java.lang.management.ThreadMXBean BEAN = java.lang.management.ManagementFactory.getThreadMXBean();
+    }
+
     /** Is the G parked or blocked while still mounted (pinned to its carrier)? */
     private static boolean blockedPinned(G g) {
         Thread.State s = g.thread.getState();
         return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED;
     }
 
-    private boolean workWaiting() {
+    /**
+     * Runnable G's wait and no other P can take them (none idle, no M spinning): only then is
+     * it worth adding a thread by retaking a P from a stuck M.
+     */
+    private boolean workStarving() {
+        if (sched.npidle > 0 || sched.nmspinning.get() > 0) {
+            return false;
+        }
         if (sched.globrunq.size() > 0) {
             return true;
         }
@@ -206,7 +244,7 @@ final class Sysmon implements Runnable {
         g.handoffs++;
         sched.stats.handoffs.increment();
         // keep the stuck G's request pending so its next poll gives the M back
-        if (g.preempt == 0 && Preempt.request(g, p.curgGen, G.SLICE, System.nanoTime())) {
+        if (g.preempt == 0 && Preempt.requestForRun(p, tick, g, p.curgGen, G.SLICE, System.nanoTime())) {
             countRequest(p, g);
         }
         sched.startm(p, false);
@@ -241,13 +279,14 @@ final class Sysmon implements Runnable {
             if (victim == null || now - oldest < sched.wakeupGraceNanos) {
                 return false;
             }
+            long tick = victim.tick();
             G g = victim.curg;
             long gen = victim.curgGen;
-            if (g == null) {
+            if (g == null || victim.tick() != tick) {
                 return false;
             }
             victim.wakeupTarget = true;
-            if (Preempt.request(g, gen, G.WAKEUP, now)) {
+            if (Preempt.requestForRun(victim, tick, g, gen, G.WAKEUP, now)) {
                 countRequest(victim, g);
                 sched.stats.wakeupPreemptions.increment();
             }

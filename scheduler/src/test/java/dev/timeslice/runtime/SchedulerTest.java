@@ -128,6 +128,7 @@ class SchedulerTest {
             }
         });
         assertEquals(100_000, ran.get());
+        s.awaitNonDaemon(); // join() returns before the M has retired the G
         assertEquals(0, s.liveNonDaemon());
         while (s.liveGs() != 0) {
             Thread.sleep(1);

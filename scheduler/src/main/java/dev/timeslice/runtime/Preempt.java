@@ -85,6 +85,21 @@ final class Preempt implements Safepoint.Handler {
         return true;
     }
 
+    /** Keeps the poll word raised until {@link #unhold()} (a GC-scan in its stop phase). */
+    static void hold() {
+        PENDING.incrementAndGet();
+        Safepoint.raise();
+    }
+
+    static void unhold() {
+        if (PENDING.decrementAndGet() == 0) {
+            Safepoint.lower();
+            if (PENDING.get() != 0) {
+                Safepoint.raise();
+            }
+        }
+    }
+
     /** The G's run ended before it reached a poll: drop its request. */
     static void cancelStale(G g) {
         long req = g.preempt;
@@ -105,6 +120,10 @@ final class Preempt implements Safepoint.Handler {
         G g = m.curg;
         if (g == null || g.thread != Thread.currentThread()) {
             return;
+        }
+        GcScan.Stop stop = g.sched.scan.active;
+        if (stop != null) {
+            g.sched.scan.stopAtPoll(stop, g, m);
         }
         long req = g.preempt;
         int kind;

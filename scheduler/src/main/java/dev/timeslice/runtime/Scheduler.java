@@ -66,6 +66,8 @@ public final class Scheduler implements AutoCloseable {
     volatile long coarseNow = System.nanoTime();
     final Sysmon sysmon;
     final Stats stats = new Stats();
+    final GcScan scan;
+    private final GcScanTrigger gcScanTrigger;
 
     // Guarded by lock.
     private P pidle;
@@ -97,9 +99,15 @@ public final class Scheduler implements AutoCloseable {
             allp[i] = new P(i);
             pidleput(allp[i]);
         }
+        this.scan = new GcScan(this, b.scanBound);
+        Preempt.install();
         this.sysmon = b.sysmon ? new Sysmon(this) : null;
         if (sysmon != null) {
             sysmon.start();
+        }
+        this.gcScanTrigger = b.gcScan ? new GcScanTrigger(this, b.gcScanInterval.toNanos()) : null;
+        if (gcScanTrigger != null) {
+            gcScanTrigger.start();
         }
     }
 
@@ -115,8 +123,41 @@ public final class Scheduler implements AutoCloseable {
         private String name;
         private int maxM = DEFAULT_MAX_M;
         private boolean sysmon = true;
+        private Duration scanBound = Duration.ofMillis(50);
+        private Duration gcScanInterval = Duration.ofMillis(100);
+        private boolean gcScan = false;
 
         private Builder() {
+        }
+
+        /**
+         * Whether every JVM garbage collection starts a GC-scan (off by default for an embedded
+         * scheduler; the agent turns it on).
+         */
+        public Builder gcScan(boolean on) {
+            this.gcScan = on;
+            return this;
+        }
+
+        /** Minimum time between two GC-triggered scans (a GC storm is coalesced); default 100 ms. */
+        public Builder gcScanInterval(Duration interval) {
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("gcScanInterval must not be negative, got " + interval);
+            }
+            this.gcScanInterval = interval;
+            return this;
+        }
+
+        /**
+         * How long a GC-scan waits for a running G to reach a poll before recording it as
+         * "running, not at a safepoint"; default 50 ms.
+         */
+        public Builder scanBound(Duration bound) {
+            if (bound.isNegative() || bound.isZero()) {
+                throw new IllegalArgumentException("scanBound must be positive, got " + bound);
+            }
+            this.scanBound = bound;
+            return this;
         }
 
         /** Number of P's (Go's GOMAXPROCS); default: available processors. */
@@ -355,6 +396,10 @@ public final class Scheduler implements AutoCloseable {
      * ({@link M#chargeLastRun}); the scheduling work in between is charged to the previous G.
      */
     private void execute(M m, G g, boolean inheritTime) {
+        GcScan.Stop stop = scan.active;
+        if (stop != null) {
+            scan.awaitRelease(stop); // a GC-scan has the world stopped: start nothing
+        }
         P p = m.p;
         long start = System.nanoTime();
         m.chargeLastRun(start);
@@ -921,6 +966,9 @@ public final class Scheduler implements AutoCloseable {
         if (sysmon != null) {
             sysmon.stop();
         }
+        if (gcScanTrigger != null) {
+            gcScanTrigger.stop();
+        }
         shadowPool.shutdownNow();
         return true;
     }
@@ -955,6 +1003,34 @@ public final class Scheduler implements AutoCloseable {
 
     public Duration slice() {
         return Duration.ofNanos(sliceNanos);
+    }
+
+    /**
+     * GC-scan on demand: stops every running G at its next poll, records every live G
+     * (state, wait reason, times, counters; stacks of the G's that were running), resumes.
+     */
+    public ScanResult scan() {
+        return scan.scan("api", false);
+    }
+
+    /** Like {@link #scan()} with the stacks of all G's, as a Go-style goroutine dump. */
+    public String goroutineDump() {
+        return GoroutineDump.format(scan.scan("dump", true));
+    }
+
+    /** Writes {@link #goroutineDump()} to {@code file}. */
+    public void writeGoroutineDump(java.nio.file.Path file) throws java.io.IOException {
+        java.nio.file.Files.writeString(file, goroutineDump());
+    }
+
+    /** The last scan (GC-triggered or on demand), or null. */
+    public ScanResult lastScan() {
+        return scan.last;
+    }
+
+    /** A scan triggered by the JVM collector {@code gcName} (see {@link GcScanTrigger}). */
+    ScanResult scanForGc(String gcName) {
+        return scan.scan(gcName, false);
     }
 
     /** The G of a thread scheduled by this scheduler, or null. O(1) for G's, O(live G's) for adopted ones. */

@@ -1,0 +1,200 @@
+package dev.timeslice.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class GcScanTest {
+    private Scheduler sched;
+
+    @AfterEach
+    void close() {
+        if (sched != null) {
+            sched.close();
+        }
+    }
+
+    /** A CPU-bound loop with the poll the agent would insert at its back-edge. */
+    static void spinner(AtomicBoolean stop, AtomicLongArray progress, int id) {
+        while (!stop.get()) {
+            progress.incrementAndGet(id);
+            Safepoint.pollLoop();
+        }
+    }
+
+    @Test
+    void runningGsStopAtAPollAreRecordedAndContinue() throws Exception {
+        sched = Scheduler.builder().procs(2).build();
+        int n = 2;
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLongArray progress = new AtomicLongArray(n);
+        Thread[] ts = new Thread[n];
+        for (int i = 0; i < n; i++) {
+            int id = i;
+            ts[i] = sched.newThread().name("spinner-" + i).start(() -> spinner(stop, progress, id));
+        }
+        for (int i = 0; i < n; i++) {
+            while (progress.get(i) == 0) {
+                Thread.sleep(1);
+            }
+        }
+        ScanResult scan = sched.scan();
+        List<GInfo> running = scan.gs().stream().filter(g -> g.state().equals("running")).toList();
+        assertEquals(n, running.size(), scan.summary());
+        for (GInfo g : running) {
+            assertTrue(g.atSafepoint(), g.toString());
+            assertTrue(g.ttspNanos() >= 0);
+            StackTraceElement top = g.stack().get(0);
+            assertEquals(GcScanTest.class.getName(), top.getClassName(), "top frame is the poll site");
+            assertEquals("spinner", top.getMethodName());
+            assertFalse(g.m().isEmpty());
+        }
+        assertEquals(n, scan.stoppedAtPoll());
+        assertTrue(scan.ttspNanos() > 0);
+        // every spinner continues after the scan
+        long[] before = new long[n];
+        for (int i = 0; i < n; i++) {
+            before[i] = progress.get(i);
+        }
+        for (int i = 0; i < n; i++) {
+            while (progress.get(i) == before[i]) {
+                Thread.sleep(1);
+            }
+        }
+        stop.set(true);
+        for (Thread t : ts) {
+            t.join();
+        }
+        assertEquals(scan, sched.lastScan());
+    }
+
+    @Test
+    void aForcedGcTriggersAScan() throws Exception {
+        sched = Scheduler.builder().procs(1).gcScan(true).gcScanInterval(Duration.ZERO).build();
+        CountDownLatch release = new CountDownLatch(1);
+        Thread waiter = sched.newThread().name("waiter").start(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        while (sched.gOf(waiter).state() != G.WAITING) {
+            Thread.sleep(1);
+        }
+        System.gc();
+        ScanResult scan;
+        while ((scan = sched.lastScan()) == null) {
+            Thread.sleep(5);
+        }
+        assertNotEquals("api", scan.trigger());
+        assertTrue(scan.gs().stream().anyMatch(g -> g.name().equals("waiter") && g.state().equals("waiting")),
+                scan.summary());
+        release.countDown();
+        waiter.join();
+    }
+
+    private static void assertNotEquals(String unexpected, String actual) {
+        assertFalse(unexpected.equals(actual), "trigger was " + actual);
+    }
+
+    @Test
+    void oneHundredThousandParkedGsAreAllRecorded() throws Exception {
+        sched = Scheduler.builder().procs(2).build();
+        int n = 100_000;
+        CountDownLatch parked = new CountDownLatch(n);
+        AtomicBoolean go = new AtomicBoolean();
+        Thread[] ts = new Thread[n];
+        for (int i = 0; i < n; i++) {
+            ts[i] = sched.newThread().daemon(true).start(() -> {
+                parked.countDown();
+                while (!go.get()) {
+                    LockSupport.park();
+                }
+            });
+        }
+        parked.await();
+        ScanResult scan;
+        do {
+            scan = sched.scan();
+        } while (scan.countsByState().getOrDefault("waiting", 0) < n); // the last few may still be parking
+        assertEquals(n, scan.gs().size());
+        go.set(true);
+        for (Thread t : ts) {
+            LockSupport.unpark(t);
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+    }
+
+    @Test
+    void aGThatNeverPollsDoesNotHangTheScan() throws Exception {
+        sched = Scheduler.builder().procs(2).scanBound(Duration.ofMillis(20)).build();
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch started = new CountDownLatch(1);
+        Thread stuck = sched.newThread().name("stuck").start(() -> {
+            started.countDown();
+            while (!stop.get()) {
+                Thread.onSpinWait(); // like native or long JDK code: no poll
+            }
+        });
+        started.await();
+        ScanResult scan = sched.scan();
+        GInfo g = scan.gs().stream().filter(x -> x.name().equals("stuck")).findFirst().orElseThrow();
+        assertEquals("running", g.state());
+        assertFalse(g.atSafepoint());
+        assertFalse(g.m().isEmpty(), "records the M it runs on");
+        assertEquals(1, scan.notAtSafepoint());
+        assertTrue(GoroutineDump.format(scan).contains("[running, not at a safepoint]"));
+        stop.set(true);
+        stuck.join();
+    }
+
+    @Test
+    void aScanFromInsideAGDoesNotWaitForItself() throws Exception {
+        sched = Scheduler.builder().procs(1).build();
+        ScanResult[] out = new ScanResult[1];
+        Thread t = sched.newThread().name("self-scanner").start(() -> out[0] = sched.scan());
+        t.join();
+        GInfo self = out[0].gs().stream().filter(g -> g.name().equals("self-scanner")).findFirst().orElseThrow();
+        assertEquals("running", self.state());
+    }
+
+    @Test
+    void theDumpLooksLikeGos() throws Exception {
+        sched = Scheduler.builder().procs(1).build();
+        CountDownLatch release = new CountDownLatch(1);
+        Thread sleeper = sched.newThread().name("sleeper").start(() -> {
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                release.countDown();
+            }
+        });
+        while (sched.gOf(sleeper).state() != G.WAITING) {
+            Thread.sleep(1);
+        }
+        String dump = sched.goroutineDump();
+        Pattern header = Pattern.compile("^goroutine (\\d+) \\[sleep\\]:$", Pattern.MULTILINE);
+        assertTrue(header.matcher(dump).find(), dump);
+        assertTrue(dump.contains("java.lang.Thread.sleep(...)\n\tThread.java:"), dump);
+        assertTrue(dump.contains("thread \"sleeper\""), dump);
+        sleeper.interrupt();
+        release.await();
+    }
+}

@@ -70,8 +70,12 @@ final class G implements Executor {
 
     final Scheduler sched;
     final long goid;
-    /** Counts toward the scheduler's live non-daemon G's (the JVM's keep-alive rule). */
-    final boolean daemon;
+    /**
+     * Counts toward the scheduler's live non-daemon G's (the JVM's keep-alive rule). Changed
+     * only before the thread starts ({@link Routes#setDaemon}); Thread.start orders that write
+     * before the read at registration.
+     */
+    boolean daemon;
     final long createdNanos;
     /** Adopted: a virtual thread that inherited a G as scheduler from its parent. */
     boolean foreign;

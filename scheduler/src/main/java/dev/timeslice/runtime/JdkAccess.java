@@ -32,6 +32,9 @@ import java.util.concurrent.ForkJoinWorkerThread;
  *       virtual threads that inherit the scheduler of whoever first does socket I/O; run from a
  *       platform thread first, they stay on the JDK's own scheduler instead of becoming
  *       never-ending G's.</li>
+ *   <li>{@code Thread.genThreadName()} and the settings of {@code Thread.ofPlatform()} builders —
+ *       so that a platform thread routed to a G gets the name, daemon flag and handler the
+ *       program asked for.</li>
  * </ul>
  * The agent opens {@code java.lang} and {@code java.util.concurrent} to this class's module with
  * {@code Instrumentation.redefineModule}; tests pass {@code --add-opens}. The first two are
@@ -46,6 +49,14 @@ final class JdkAccess {
     private static final VarHandle WQ_TOP;
     private static final VarHandle WQ_BASE;
     private static final Throwable FAILURE;
+    private static final MethodHandle GEN_THREAD_NAME;
+    private static final Class<?> PLATFORM_BUILDER;
+    private static final MethodHandle BUILDER_NEXT_NAME;
+    private static final MethodHandle BUILDER_CHARACTERISTICS;
+    private static final MethodHandle BUILDER_UEH;
+    private static final VarHandle BUILDER_DAEMON;
+    private static final VarHandle BUILDER_DAEMON_CHANGED;
+    private static final int NO_INHERIT_THREAD_LOCALS = 1 << 2;
 
     static {
         MethodHandle newBuilder = null;
@@ -85,6 +96,38 @@ final class JdkAccess {
         } catch (Throwable t) {
             workQueue = top = base = null;
         }
+        MethodHandle genName = null;
+        Class<?> platformBuilder = null;
+        MethodHandle nextName = null;
+        MethodHandle characteristics = null;
+        MethodHandle ueh = null;
+        VarHandle daemon = null;
+        VarHandle daemonChanged = null;
+        try {
+            genName = MethodHandles.privateLookupIn(Thread.class, lookup)
+                    .findStatic(Thread.class, "genThreadName", MethodType.methodType(String.class));
+            Class<?> baseBuilder = Class.forName("java.lang.ThreadBuilders$BaseThreadBuilder");
+            platformBuilder = Class.forName("java.lang.ThreadBuilders$PlatformThreadBuilder");
+            MethodHandles.Lookup bl = MethodHandles.privateLookupIn(baseBuilder, lookup);
+            nextName = bl.findVirtual(baseBuilder, "nextThreadName", MethodType.methodType(String.class))
+                    .asType(MethodType.methodType(String.class, Object.class));
+            characteristics = bl.findVirtual(baseBuilder, "characteristics", MethodType.methodType(int.class))
+                    .asType(MethodType.methodType(int.class, Object.class));
+            ueh = bl.findVirtual(baseBuilder, "uncaughtExceptionHandler", MethodType.methodType(Thread.UncaughtExceptionHandler.class))
+                    .asType(MethodType.methodType(Thread.UncaughtExceptionHandler.class, Object.class));
+            MethodHandles.Lookup pl = MethodHandles.privateLookupIn(platformBuilder, lookup);
+            daemon = pl.findVarHandle(platformBuilder, "daemon", boolean.class);
+            daemonChanged = pl.findVarHandle(platformBuilder, "daemonChanged", boolean.class);
+        } catch (Throwable t) {
+            platformBuilder = null;
+        }
+        GEN_THREAD_NAME = genName;
+        PLATFORM_BUILDER = platformBuilder;
+        BUILDER_NEXT_NAME = nextName;
+        BUILDER_CHARACTERISTICS = characteristics;
+        BUILDER_UEH = ueh;
+        BUILDER_DAEMON = daemon;
+        BUILDER_DAEMON_CHANGED = daemonChanged;
         NEW_VT_BUILDER = newBuilder;
         RUN_CONTINUATION = runCont;
         VT_SCHEDULER = vtScheduler;
@@ -122,6 +165,40 @@ final class JdkAccess {
     /** The task the JDK submits to a virtual thread's scheduler each time it becomes runnable. */
     static Runnable runContinuation(Thread vthread) {
         return (Runnable) RUN_CONTINUATION.get(vthread);
+    }
+
+    /** A fresh default thread name ("Thread-N") from the JVM's own numbering. */
+    static String genThreadName() {
+        try {
+            return GEN_THREAD_NAME != null ? (String) GEN_THREAD_NAME.invokeExact() : "Thread-" + System.nanoTime();
+        } catch (Throwable t) {
+            return "Thread-" + System.nanoTime();
+        }
+    }
+
+    /** What a {@code Thread.ofPlatform()} builder would give its next thread. */
+    record PlatformBuilderConfig(String name, Boolean daemon, Thread.UncaughtExceptionHandler ueh, boolean inheritLocals) {
+    }
+
+    static boolean isPlatformBuilder(Thread.Builder b) {
+        return PLATFORM_BUILDER != null && PLATFORM_BUILDER.isInstance(b);
+    }
+
+    /** The settings of a JDK platform-thread builder (advancing its name counter), or null for other builders. */
+    static PlatformBuilderConfig platformBuilderConfig(Thread.Builder b) {
+        if (PLATFORM_BUILDER == null || !PLATFORM_BUILDER.isInstance(b)) {
+            return null;
+        }
+        try {
+            String name = (String) BUILDER_NEXT_NAME.invokeExact((Object) b);
+            boolean changed = (boolean) BUILDER_DAEMON_CHANGED.get(b);
+            Boolean daemon = changed ? (Boolean) (boolean) BUILDER_DAEMON.get(b) : null;
+            Thread.UncaughtExceptionHandler ueh = (Thread.UncaughtExceptionHandler) BUILDER_UEH.invokeExact((Object) b);
+            int ch = (int) BUILDER_CHARACTERISTICS.invokeExact((Object) b);
+            return new PlatformBuilderConfig(name, daemon, ueh, (ch & NO_INHERIT_THREAD_LOCALS) == 0);
+        } catch (Throwable t) {
+            return null;
+        }
     }
 
     /** Starts the JDK's I/O pollers from a platform thread (see the class comment). Idempotent. */

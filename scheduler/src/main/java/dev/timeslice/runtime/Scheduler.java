@@ -84,6 +84,9 @@ public final class Scheduler implements AutoCloseable {
     private final Condition nonDaemonZero = lock.newCondition();
     private final Condition allDead = lock.newCondition();
     private volatile boolean shutdown;
+    private final boolean keepAlive;
+    /** Guarded by lock. */
+    private Thread keepAliveThread;
 
     private Scheduler(Builder b) {
         JdkAccess.check();
@@ -93,6 +96,7 @@ public final class Scheduler implements AutoCloseable {
         this.sliceNanos = b.slice.toNanos();
         this.wakeupGraceNanos = b.wakeupGrace.toNanos();
         this.maxM = b.maxM;
+        this.keepAlive = b.keepAlive;
         this.shadowPool = new ForkJoinPool(1);
         this.allp = new P[procs];
         for (int i = procs - 1; i >= 0; i--) {
@@ -126,6 +130,7 @@ public final class Scheduler implements AutoCloseable {
         private Duration scanBound = Duration.ofMillis(50);
         private Duration gcScanInterval = Duration.ofMillis(100);
         private boolean gcScan = false;
+        private boolean keepAlive = false;
 
         private Builder() {
         }
@@ -136,6 +141,15 @@ public final class Scheduler implements AutoCloseable {
          */
         public Builder gcScan(boolean on) {
             this.gcScan = on;
+            return this;
+        }
+
+        /**
+         * Whether live non-daemon G's keep the JVM alive (a non-daemon platform thread waits for
+         * them); the agent turns this on, embedded schedulers usually leave it off.
+         */
+        public Builder keepJvmAlive(boolean on) {
+            this.keepAlive = on;
             return this;
         }
 
@@ -262,10 +276,41 @@ public final class Scheduler implements AutoCloseable {
     /** Registers a G when its thread is started (first execute). */
     private void register(G g) {
         allgs.add(g);
-        if (!g.daemon) {
-            nonDaemon.incrementAndGet();
+        if (!g.daemon && nonDaemon.incrementAndGet() == 1 && keepAlive) {
+            startKeepAlive();
         }
         stats.created.increment();
+    }
+
+    /**
+     * Virtual threads are daemon threads to the JVM, so while non-daemon G's live a non-daemon
+     * platform thread waits for them: the JVM then exits when Java's rules say so. Started
+     * when the count goes from 0 to 1; it ends when the count is 0 again (checked under
+     * {@link #lock}, so a G registered meanwhile either keeps it waiting or starts a new one).
+     */
+    private void startKeepAlive() {
+        lock.lock();
+        try {
+            if (keepAliveThread != null) {
+                return;
+            }
+            Thread t = new Thread(() -> {
+                lock.lock();
+                try {
+                    while (nonDaemon.get() > 0) {
+                        nonDaemonZero.awaitUninterruptibly();
+                    }
+                    keepAliveThread = null;
+                } finally {
+                    lock.unlock();
+                }
+            }, name + "-keepalive");
+            t.setDaemon(false);
+            keepAliveThread = t;
+            t.start();
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ---------------------------------------------------------------- making G's runnable
@@ -323,6 +368,16 @@ public final class Scheduler implements AutoCloseable {
             wakep();
         }
     }
+
+    /**
+     * The scheduler of virtual threads built by the JDK's own builder ({@code Thread.ofVirtual()}
+     * routed by the agent): their submissions are adopted as G's like inherited ones.
+     */
+    java.util.concurrent.Executor foreignExecutor() {
+        return foreignExecutor;
+    }
+
+    private final java.util.concurrent.Executor foreignExecutor = this::readyForeign;
 
     /** A virtual thread that inherited a G as its scheduler became runnable: adopt it as a G. */
     void readyForeign(Runnable runContinuation) {
@@ -986,11 +1041,44 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Debug summary of the event counters. */
-    String counters() {
-        return "created=" + stats.created.sum() + " steals=" + stats.steals.sum() + " mWakeups=" + stats.mWakeups.sum()
-                + " mParks=" + stats.mParks.sum() + " extWakeups=" + stats.externalWakeups.sum()
-                + " gParks=" + stats.gParks.sum() + " runs=" + stats.runs.sum();
+    /** A snapshot of the scheduler's state and counters. Counts G's per state: O(live G's). */
+    public SchedulerStats stats() {
+        java.util.List<Integer> local = new ArrayList<>(procs);
+        java.util.List<Long> ticks = new ArrayList<>(procs);
+        java.util.List<String> status = new ArrayList<>(procs);
+        for (P p : allp) {
+            local.add(p.runq.size());
+            ticks.add(p.schedtick());
+            status.add(p.statusName());
+        }
+        java.util.Map<String, Integer> byState = new java.util.TreeMap<>();
+        for (G g : allgs.snapshot()) {
+            byState.merge(G.stateName(g.state()), 1, Integer::sum);
+        }
+        int threads;
+        int idle;
+        lock.lock();
+        try {
+            threads = allm.size();
+            idle = nmidle;
+        } finally {
+            lock.unlock();
+        }
+        ScanResult last = scan.last;
+        LatencyHistogram lat = stats.preemptLatency;
+        return new SchedulerStats(procs, npidle, threads, idle, nmspinning.get(), needspinning,
+                globrunq.size(), globrunq.wakeSize(), local, ticks, status, byState,
+                stats.created.sum(), stats.finished.sum(), stats.steals.sum(), stats.externalWakeups.sum(),
+                stats.preemptRequested.sum(), stats.preemptServed.sum(), stats.preemptFailed.sum(),
+                stats.wakeupPreemptions.sum(), stats.handoffs.sum(),
+                lat.percentile(0.50), lat.percentile(0.99), lat.max(),
+                scan.scans.sum(), scan.ttsp.percentile(0.50), scan.ttsp.percentile(0.99),
+                last == null ? "" : last.summary());
+    }
+
+    /** The request→yield latency histogram (nanoseconds). */
+    public LatencyHistogram preemptLatency() {
+        return stats.preemptLatency;
     }
 
     public String name() {

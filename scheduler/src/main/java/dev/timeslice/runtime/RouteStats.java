@@ -1,0 +1,42 @@
+package dev.timeslice.runtime;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * How many thread creations in rewritten code were routed to the scheduler, and how many were
+ * left alone, by kind ("new Thread", "Executors pool", "Thread subclass", ...). Any thread
+ * counts; the exit summary reads them.
+ */
+public final class RouteStats {
+    private static final Map<String, LongAdder> ROUTED = new ConcurrentHashMap<>();
+    private static final Map<String, LongAdder> LEFT_ALONE = new ConcurrentHashMap<>();
+
+    private RouteStats() {
+    }
+
+    static void routed(String kind) {
+        ROUTED.computeIfAbsent(kind, k -> new LongAdder()).increment();
+    }
+
+    /** Called from rewritten code at a creation site the agent deliberately left alone. */
+    public static void leftAlone(String kind) {
+        LEFT_ALONE.computeIfAbsent(kind, k -> new LongAdder()).increment();
+    }
+
+    public static Map<String, Long> routed() {
+        return snapshot(ROUTED);
+    }
+
+    public static Map<String, Long> leftAloneCounts() {
+        return snapshot(LEFT_ALONE);
+    }
+
+    private static Map<String, Long> snapshot(Map<String, LongAdder> m) {
+        Map<String, Long> out = new TreeMap<>();
+        m.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+}

@@ -1,0 +1,189 @@
+package dev.timeslice.runtime;
+
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Targets of the call sites the agent rewrites in application classes: thread creation is
+ * routed to the JVM-wide scheduler, so the program's tasks run as G's. Each method behaves
+ * like the code it replaces (names, daemon status inherited from the creating thread,
+ * uncaught-exception handler, context class loader and inheritable thread-locals); thread
+ * priority and stack size are ignored, as they are for virtual threads. Without a scheduler
+ * (no agent) each falls back to exactly the original call.
+ *
+ * <p>What is routed and what is left alone is listed in the README; {@link RouteStats} counts
+ * both at run time.
+ */
+public final class Routes {
+    private static final AtomicInteger POOL_NUMBER = new AtomicInteger(1);
+
+    private Routes() {
+    }
+
+    // ------------------------------------------------------------------ new Thread(...)
+
+    public static Thread newThread() {
+        return route(null, null, null, true);
+    }
+
+    public static Thread newThread(Runnable task) {
+        return route(null, task, null, true);
+    }
+
+    public static Thread newThread(String name) {
+        return route(null, null, Objects.requireNonNull(name, "'name' is null"), true);
+    }
+
+    public static Thread newThread(Runnable task, String name) {
+        return route(null, task, Objects.requireNonNull(name, "'name' is null"), true);
+    }
+
+    public static Thread newThread(ThreadGroup group, Runnable task) {
+        return route(group, task, null, true);
+    }
+
+    public static Thread newThread(ThreadGroup group, String name) {
+        return route(group, null, Objects.requireNonNull(name, "'name' is null"), true);
+    }
+
+    public static Thread newThread(ThreadGroup group, Runnable task, String name) {
+        return route(group, task, Objects.requireNonNull(name, "'name' is null"), true);
+    }
+
+    public static Thread newThread(ThreadGroup group, Runnable task, String name, long stackSize) {
+        return route(group, task, Objects.requireNonNull(name, "'name' is null"), true);
+    }
+
+    public static Thread newThread(ThreadGroup group, Runnable task, String name, long stackSize,
+                                   boolean inheritInheritableThreadLocals) {
+        return route(group, task, Objects.requireNonNull(name, "'name' is null"), inheritInheritableThreadLocals);
+    }
+
+    private static Thread route(ThreadGroup group, Runnable task, String name, boolean inheritLocals) {
+        Scheduler s = Timeslice.scheduler();
+        Runnable body = task != null ? task : () -> { };
+        if (s == null) {
+            Thread t = new Thread(group, body, name != null ? name : JdkAccess.genThreadName(), 0, inheritLocals);
+            return t;
+        }
+        RouteStats.routed("new Thread");
+        return s.newG(body, name != null ? name : JdkAccess.genThreadName(), currentIsDaemon(), inheritLocals, null);
+    }
+
+    /** Java's rule: a new thread is a daemon thread iff the thread creating it is one. */
+    static boolean currentIsDaemon() {
+        Thread current = Thread.currentThread();
+        Scheduler s = Timeslice.scheduler();
+        G g = s != null ? s.gOf(current) : null;
+        return g != null ? g.daemon : current.isDaemon();
+    }
+
+    /** {@code Thread.setDaemon} for a routed thread changes the G's keep-alive flag (before start, as Java requires). */
+    public static void setDaemon(Thread t, boolean on) {
+        Scheduler s = Timeslice.scheduler();
+        G g = s != null ? s.gOf(t) : null;
+        if (g == null) {
+            t.setDaemon(on);
+            return;
+        }
+        if (g.state() != G.IDLE) {
+            throw new IllegalThreadStateException();
+        }
+        g.daemon = on;
+    }
+
+    /** {@code Thread.isDaemon} for a routed thread answers what the program set. */
+    public static boolean isDaemon(Thread t) {
+        Scheduler s = Timeslice.scheduler();
+        G g = s != null ? s.gOf(t) : null;
+        return g != null ? g.daemon : t.isDaemon();
+    }
+
+    // ------------------------------------------------------------------ executors
+
+    /**
+     * What {@code Executors.defaultThreadFactory()} gives, as G's: threads named
+     * "pool-N-thread-M", non-daemon. Also passed to the {@code Executors} factories and
+     * {@code ThreadPoolExecutor} constructors that use the default factory.
+     */
+    public static ThreadFactory poolThreadFactory() {
+        Scheduler s = Timeslice.scheduler();
+        if (s == null) {
+            return Executors.defaultThreadFactory();
+        }
+        String prefix = "pool-" + POOL_NUMBER.getAndIncrement() + "-thread-";
+        AtomicInteger threadNumber = new AtomicInteger(1);
+        return task -> {
+            RouteStats.routed("thread pool");
+            return s.newG(Objects.requireNonNull(task), prefix + threadNumber.getAndIncrement(), false, true, null);
+        };
+    }
+
+    public static ExecutorService newVirtualThreadPerTaskExecutor() {
+        Scheduler s = Timeslice.scheduler();
+        if (s == null) {
+            return Executors.newVirtualThreadPerTaskExecutor();
+        }
+        ThreadFactory f = s.threadFactory();
+        return Executors.newThreadPerTaskExecutor(task -> {
+            RouteStats.routed("virtual thread");
+            return f.newThread(task);
+        });
+    }
+
+    public static Thread startVirtualThread(Runnable task) {
+        Scheduler s = Timeslice.scheduler();
+        if (s == null) {
+            return Thread.startVirtualThread(task);
+        }
+        RouteStats.routed("virtual thread");
+        Thread t = s.newG(Objects.requireNonNull(task), "", true, true, null);
+        t.start();
+        return t;
+    }
+
+    /** {@code Thread.ofVirtual()}: a JDK builder whose threads run on the scheduler. */
+    public static Thread.Builder.OfVirtual ofVirtual() {
+        Scheduler s = Timeslice.scheduler();
+        if (s == null) {
+            return Thread.ofVirtual();
+        }
+        RouteStats.routed("Thread.ofVirtual");
+        return JdkAccess.virtualThreadBuilder(s.foreignExecutor());
+    }
+
+    // ------------------------------------------------------------------ Thread.Builder terminal operations
+
+    /** {@code builder.start(task)}: a {@code Thread.ofPlatform()} builder's thread becomes a G. */
+    public static Thread builderStart(Thread.Builder b, Runnable task) {
+        Thread t = builderUnstarted(b, task);
+        t.start();
+        return t;
+    }
+
+    public static Thread builderUnstarted(Thread.Builder b, Runnable task) {
+        Scheduler s = Timeslice.scheduler();
+        JdkAccess.PlatformBuilderConfig c = s != null ? JdkAccess.platformBuilderConfig(b) : null;
+        if (c == null) {
+            return b.unstarted(task);
+        }
+        RouteStats.routed("Thread.ofPlatform");
+        return s.newG(Objects.requireNonNull(task), c.name(), c.daemon() != null ? c.daemon() : currentIsDaemon(),
+                c.inheritLocals(), c.ueh());
+    }
+
+    public static ThreadFactory builderFactory(Thread.Builder b) {
+        Scheduler s = Timeslice.scheduler();
+        if (s == null || !JdkAccess.isPlatformBuilder(b)) {
+            return b.factory();
+        }
+        return task -> {
+            synchronized (b) {
+                return builderUnstarted(b, task);
+            }
+        };
+    }
+}

@@ -133,6 +133,10 @@ final class GcScan {
             ttsp.record(ttspNanos);
             scans.increment();
             last = result;
+            SchedEvents ev = sched.events();
+            if (ev != null) {
+                ev.scanned(result, stop.start, stop.start + scanNanos);
+            }
             return result;
         } finally {
             if (stop != null) {

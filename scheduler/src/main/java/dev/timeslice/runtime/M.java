@@ -47,8 +47,9 @@ final class M extends ForkJoinWorkerThread {
     /** Set by sysmon when it retook this M's P while a G was running. */
     volatile boolean lostP;
 
-    /** Link in the idle-M list; guarded by sched.lock. */
+    /** Link in the idle-M list, and whether the M is on it; guarded by sched.lock (read racily for stats). */
     M schedlink;
+    volatile boolean idle;
     /** Park/unpark handshake (Go's note): set by the waker, cleared by the M. */
     private volatile boolean wakeup;
 

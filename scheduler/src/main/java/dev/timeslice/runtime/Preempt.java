@@ -149,8 +149,12 @@ final class Preempt implements Safepoint.Handler {
         long runs = g.runs;
         g.yieldingFor = kind;
         Thread.yield();
+        SchedEvents ev = sched.events();
         if (g.runs == runs) {
             // pinned: the continuation could not yield
+            if (ev != null) {
+                ev.preempted(p != null ? p.id : -1, g.goid, reason(kind), latency, false, System.nanoTime());
+            }
             g.yieldingFor = G.NO_REQUEST;
             g.preemptFailed++;
             if (p != null) {
@@ -167,5 +171,16 @@ final class Preempt implements Safepoint.Handler {
         if (latency >= 0) {
             sched.stats.preemptLatency.record(latency);
         }
+        if (ev != null) {
+            ev.preempted(p != null ? p.id : -1, g.goid, reason(kind), latency, true, System.nanoTime());
+        }
+    }
+
+    static String reason(int kind) {
+        return switch (kind) {
+            case G.SLICE -> "slice";
+            case G.WAKEUP -> "wakeup";
+            default -> "other";
+        };
     }
 }

@@ -69,8 +69,9 @@ public final class Routes {
             Thread t = new Thread(group, body, name != null ? name : JdkAccess.genThreadName(), 0, inheritLocals);
             return t;
         }
-        RouteStats.routed("new Thread");
-        return s.newG(body, name != null ? name : JdkAccess.genThreadName(), currentIsDaemon(), inheritLocals, null);
+        Thread t = s.newG(body, name != null ? name : JdkAccess.genThreadName(), currentIsDaemon(), inheritLocals, null);
+        s.noteRouted("new Thread", t);
+        return t;
     }
 
     /** Java's rule: a new thread is a daemon thread iff the thread creating it is one. */
@@ -117,8 +118,9 @@ public final class Routes {
         String prefix = "pool-" + POOL_NUMBER.getAndIncrement() + "-thread-";
         AtomicInteger threadNumber = new AtomicInteger(1);
         return task -> {
-            RouteStats.routed("thread pool");
-            return s.newG(Objects.requireNonNull(task), prefix + threadNumber.getAndIncrement(), false, true, null);
+            Thread t = s.newG(Objects.requireNonNull(task), prefix + threadNumber.getAndIncrement(), false, true, null);
+            s.noteRouted("thread pool", t);
+            return t;
         };
     }
 
@@ -129,8 +131,9 @@ public final class Routes {
         }
         ThreadFactory f = s.threadFactory();
         return Executors.newThreadPerTaskExecutor(task -> {
-            RouteStats.routed("virtual thread");
-            return f.newThread(task);
+            Thread t = f.newThread(task);
+            s.noteRouted("virtual thread", t);
+            return t;
         });
     }
 
@@ -139,8 +142,8 @@ public final class Routes {
         if (s == null) {
             return Thread.startVirtualThread(task);
         }
-        RouteStats.routed("virtual thread");
         Thread t = s.newG(Objects.requireNonNull(task), "", true, true, null);
+        s.noteRouted("virtual thread", t);
         t.start();
         return t;
     }
@@ -170,9 +173,10 @@ public final class Routes {
         if (c == null) {
             return b.unstarted(task);
         }
-        RouteStats.routed("Thread.ofPlatform");
-        return s.newG(Objects.requireNonNull(task), c.name(), c.daemon() != null ? c.daemon() : currentIsDaemon(),
+        Thread t = s.newG(Objects.requireNonNull(task), c.name(), c.daemon() != null ? c.daemon() : currentIsDaemon(),
                 c.inheritLocals(), c.ueh());
+        s.noteRouted("Thread.ofPlatform", t);
+        return t;
     }
 
     public static ThreadFactory builderFactory(Thread.Builder b) {

@@ -77,6 +77,8 @@ public final class Scheduler implements AutoCloseable {
     private boolean mcapReported;
 
     private final ForkJoinPool shadowPool;
+    /** Event listener for tracing/JFR, or null (the common case: one volatile read per run). */
+    private volatile SchedEvents events;
     private final AllGs allgs = new AllGs();
     /** Virtual threads that inherited a G as scheduler, by their runContinuation task. */
     private final ConcurrentHashMap<Runnable, G> foreign = new ConcurrentHashMap<>();
@@ -469,10 +471,17 @@ public final class Scheduler implements AutoCloseable {
         if (sysmon != null) {
             sysmon.noteRunning(p);
         }
+        SchedEvents ev = events;
+        if (ev != null) {
+            ev.runStart(p.id, m.mid, g.goid, g.thread.getName(), start);
+        }
         try {
             g.runContinuation.run();
         } catch (Throwable t) {
             System.err.println("timeslice: continuation of " + g + " failed: " + t);
+        }
+        if (ev != null) {
+            ev.runEnd(p.id, m.mid, g.goid, System.nanoTime());
         }
         m.curg = null;
         if (!p.endRun(tick)) {
@@ -935,6 +944,7 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void mput(M m) {
+        m.idle = true;
         m.schedlink = midle;
         midle = m;
         nmidle++;
@@ -945,6 +955,7 @@ public final class Scheduler implements AutoCloseable {
         if (m != null) {
             midle = m.schedlink;
             m.schedlink = null;
+            m.idle = false;
             nmidle--;
         }
         return m;
@@ -1074,6 +1085,77 @@ public final class Scheduler implements AutoCloseable {
                 lat.percentile(0.50), lat.percentile(0.99), lat.max(),
                 scan.scans.sum(), scan.ttsp.percentile(0.50), scan.ttsp.percentile(0.99),
                 last == null ? "" : last.summary());
+    }
+
+    /** Installs (or, with null, removes) the listener for scheduler events (tracing, JFR). */
+    public void setEvents(SchedEvents listener) {
+        this.events = listener;
+    }
+
+    SchedEvents events() {
+        return events;
+    }
+
+    /** Reports a thread creation that rewritten code routed here. */
+    void noteRouted(String kind, Thread t) {
+        RouteStats.routed(kind);
+        SchedEvents ev = events;
+        if (ev != null) {
+            G g = gOf(t);
+            ev.routed(kind, g != null ? g.goid : -1, t.getName());
+        }
+    }
+
+    /** One line per P (racy snapshot), for scheddetail. */
+    public List<PInfo> pInfo() {
+        List<PInfo> out = new ArrayList<>(procs);
+        for (P p : allp) {
+            M m = p.m;
+            G g = p.curg;
+            out.add(new PInfo(p.id, p.statusName(), p.schedtick(), p.handoffs, m != null ? m.mid : -1,
+                    p.runq.size(), g != null ? g.goid : -1));
+        }
+        return out;
+    }
+
+    /** One line per M (racy snapshot), for scheddetail. */
+    public List<MInfo> mInfo() {
+        List<M> ms;
+        lock.lock();
+        try {
+            ms = new ArrayList<>(allm);
+        } finally {
+            lock.unlock();
+        }
+        List<MInfo> out = new ArrayList<>(ms.size());
+        for (M m : ms) {
+            P p = m.p;
+            G g = m.curg;
+            out.add(new MInfo(m.mid, m.getName(), p != null ? p.id : -1, g != null ? g.goid : -1, m.spinning, m.idle));
+        }
+        return out;
+    }
+
+    /**
+     * Every live G without stopping anything (racy; no stacks), for scheddetail. For a
+     * consistent snapshot use {@link #scan()}.
+     */
+    public List<GInfo> gInfo() {
+        long now = System.nanoTime();
+        List<G> all = allgs.snapshot();
+        all.sort(java.util.Comparator.comparingLong(g -> g.goid));
+        List<GInfo> out = new ArrayList<>(all.size());
+        for (G g : all) {
+            int st = g.state();
+            if (st == G.DEAD) {
+                continue;
+            }
+            String reason = st == G.WAITING ? WaitReason.of(g.thread, null) : "";
+            long inState = st == G.WAITING || st == G.IDLE ? Math.max(0, now - g.stateSince) : 0;
+            out.add(new GInfo(g.goid, g.thread.getName(), G.stateName(st), reason, inState, g.runNanos(), g.runs,
+                    g.preemptServed, false, "", -1, List.of()));
+        }
+        return out;
     }
 
     /** The request→yield latency histogram (nanoseconds). */

@@ -240,6 +240,10 @@ final class Sysmon implements Runnable {
         }
         m.lostP = true;
         p.m = null;
+        SchedEvents ev = sched.events();
+        if (ev != null) {
+            ev.handoff(p.id, m.mid, g.goid, System.nanoTime());
+        }
         p.handoffs++;
         g.handoffs++;
         sched.stats.handoffs.increment();

@@ -35,8 +35,14 @@ import java.util.concurrent.Executor;
  * two writers race there, and the M's CAS either precedes it (WAITING, then RUNNABLE) or fails.
  *
  * <p>Other fields: {@code schedlink} belongs to whoever holds the G in a queue; counters are
- * written by the M running the G (or with atomic adds where two M's may overlap); preemption
- * requests are written by sysmon / the scan and read by the G at its polls.
+ * written by the M running the G (or with atomic adds where two M's may overlap). Preemption
+ * requests live on the P that runs the G ({@link P#preemptReq}), not here.
+ *
+ * <p>Size: a G is 64 bytes (12-byte header, three ints, six references, two longs), because a
+ * million parked G's should cost little more than a million parked virtual threads (~550 bytes
+ * each, mostly the stack chunk). So the thread's {@code runContinuation} is read from the
+ * thread rather than kept here, the two flags share the status word, the time in a state is
+ * kept in seconds, and preemption counters are allocated only for G's that get preempted.
  */
 final class G implements Executor {
     static final int IDLE = 0;
@@ -48,86 +54,95 @@ final class G implements Executor {
 
     private static final String[] NAMES = {"idle", "runnable", "running", "waiting", "preempted", "dead"};
 
-    /** Preemption request kinds (field {@link #preempt}). */
+    /** Preemption request kinds (see {@link P#preemptReq}). */
     static final int NO_REQUEST = 0;
     static final int SLICE = 1;
     static final int WAKEUP = 2;
 
+    // status word: gen << GEN_SHIFT | FOREIGN | DAEMON | state
+    private static final int STATE_MASK = 0xff;
+    private static final int DAEMON = 1 << 8;
+    private static final int FOREIGN = 1 << 9;
+    private static final int GEN_SHIFT = 10;
+    private static final int GEN_MASK = (1 << (32 - GEN_SHIFT)) - 1;
+
     private static final VarHandle STATUS;
     private static final VarHandle RUN_NANOS;
-    static final VarHandle PREEMPT;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            STATUS = l.findVarHandle(G.class, "status", long.class);
+            STATUS = l.findVarHandle(G.class, "status", int.class);
             RUN_NANOS = l.findVarHandle(G.class, "runNanos", long.class);
-            PREEMPT = l.findVarHandle(G.class, "preempt", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    final Scheduler sched;
-    final long goid;
     /**
-     * Counts toward the scheduler's live non-daemon G's (the JVM's keep-alive rule). Changed
-     * only before the thread starts ({@link Routes#setDaemon}); Thread.start orders that write
-     * before the read at registration.
+     * gen (22 bits, wrapping) << 10 | FOREIGN | DAEMON | state. DAEMON counts toward the
+     * scheduler's live non-daemon G's (the JVM's keep-alive rule) when clear; it changes only
+     * before the thread starts ({@link Routes#setDaemon}), and Thread.start orders that write
+     * before the read at registration. FOREIGN marks an adopted virtual thread (one that
+     * inherited a G as scheduler from its parent).
      */
-    boolean daemon;
-    final long createdNanos;
-    /** Adopted: a virtual thread that inherited a G as scheduler from its parent. */
-    boolean foreign;
+    private volatile int status;
+    /** When it last started or stopped running, or started waiting, in seconds of System.nanoTime. */
+    private int stateSince;
+    /** Times an M started running it; written only by that M (one at a time), read racily. */
+    volatile int runs;
 
+    final Scheduler sched;
     /** The virtual thread; set once, before the G is published. */
     Thread thread;
-    /** The thread's runContinuation task; identifies this G's own submissions. */
-    Runnable runContinuation;
-
-    /** gen << 8 | state. */
-    private volatile long status;
-    /** When it last started or stopped running, or started waiting (System.nanoTime), for dumps. */
-    long stateSince;
-
     /** Link in the global run queue; guarded by the queue's lock. */
     G schedlink;
     /** Links in the {@link AllGs} registry; guarded by the registry stripe's lock. */
     G allPrev;
     G allNext;
+    /** Preemption counters, allocated on the first preemption request: most G's are never preempted. */
+    private volatile PreemptCounts preemptCounts;
 
-    /**
-     * Pending preemption request, {@code gen << 8 | kind}, or 0. Set by CAS from 0 by a
-     * requester ({@link Preempt#request}); retired by CAS to 0 by whoever serves or cancels it.
-     * The gen ties the request to one run: a request for an earlier run is retired unserved.
-     */
-    volatile long preempt;
-    /** When the pending request was made (System.nanoTime); written just before the CAS. */
-    volatile long preemptSince;
-    /** Kind of the request this G yielded for; read by its M when requeueing it. */
-    int yieldingFor;
-
-    // Counters. runs is written only by the M that takes the G (one at a time, ordered by the
-    // queue hand-over), read racily by others.
-    volatile long runs;
+    final long goid;
     private volatile long runNanos;
-    volatile long preemptRequested;
-    volatile long preemptServed;
-    volatile long preemptFailed;
-    volatile long handoffs;
 
-    G(Scheduler sched, long goid, boolean daemon) {
+    G(Scheduler sched, long goid, boolean daemon, boolean foreign) {
         this.sched = sched;
         this.goid = goid;
-        this.daemon = daemon;
-        this.createdNanos = System.nanoTime();
-        this.stateSince = createdNanos;
+        this.status = (daemon ? DAEMON : 0) | (foreign ? FOREIGN : 0) | IDLE;
+        this.stateSince = seconds(System.nanoTime());
+    }
+
+    /** Per-G preemption counters; requests and handoffs come from sysmon, the rest from the G itself. */
+    static final class PreemptCounts {
+        volatile long requested;
+        volatile long served;
+        volatile long failed;
+        volatile long handoffs;
+    }
+
+    PreemptCounts counts() {
+        PreemptCounts c = preemptCounts;
+        if (c == null) {
+            synchronized (this) {
+                c = preemptCounts;
+                if (c == null) {
+                    preemptCounts = c = new PreemptCounts();
+                }
+            }
+        }
+        return c;
+    }
+
+    long preemptServed() {
+        PreemptCounts c = preemptCounts;
+        return c == null ? 0 : c.served;
     }
 
     /** Called by the JDK whenever the virtual thread becomes runnable. */
     @Override
     public void execute(Runnable task) {
-        if (task == runContinuation) {
+        if (task == JdkAccess.runContinuation(thread)) {
             sched.ready(this);
         } else {
             // a virtual thread that inherited this G as its scheduler from its parent
@@ -135,12 +150,31 @@ final class G implements Executor {
         }
     }
 
-    int state() {
-        return (int) (status & 0xff);
+    /** The task the JDK submits for this G's thread. */
+    Runnable runContinuation() {
+        return JdkAccess.runContinuation(thread);
     }
 
-    long gen() {
-        return status >>> 8;
+    int state() {
+        return status & STATE_MASK;
+    }
+
+    int gen() {
+        return (status >>> GEN_SHIFT) & GEN_MASK;
+    }
+
+    boolean isDaemon() {
+        return (status & DAEMON) != 0;
+    }
+
+    boolean isForeign() {
+        return (status & FOREIGN) != 0;
+    }
+
+    /** Before the thread starts only (the creator's thread). */
+    void setDaemon(boolean on) {
+        int s = status;
+        status = on ? s | DAEMON : s & ~DAEMON;
     }
 
     /**
@@ -150,31 +184,54 @@ final class G implements Executor {
      * {@link #casWaiting}, and a CAS is ordered with every store to the same variable.
      */
     void setRunnable(int state) {
-        long s = (long) STATUS.getOpaque(this);
-        STATUS.setRelease(this, (s & ~0xffL) | state);
+        int s = (int) STATUS.getOpaque(this);
+        STATUS.setRelease(this, (s & ~STATE_MASK) | state);
     }
 
     /** An M takes the G to run it; returns the new generation. */
-    long setRunning(long now) {
-        long gen = ((long) STATUS.getOpaque(this) >>> 8) + 1;
-        STATUS.setRelease(this, (gen << 8) | RUNNING);
-        stateSince = now;
+    int setRunning(long now) {
+        int s = (int) STATUS.getOpaque(this);
+        int gen = (((s >>> GEN_SHIFT) & GEN_MASK) + 1) & GEN_MASK;
+        STATUS.setRelease(this, (gen << GEN_SHIFT) | (s & (DAEMON | FOREIGN)) | RUNNING);
+        stateSince = seconds(now);
         runs++;
         return gen;
     }
 
     /** The M's end of a run: RUNNING -> WAITING unless somebody made the G runnable meanwhile. */
-    boolean casWaiting(long gen, long now) {
-        if (STATUS.compareAndSet(this, (gen << 8) | RUNNING, (gen << 8) | WAITING)) {
-            stateSince = now;
+    boolean casWaiting(int gen, long now) {
+        int s = status;
+        if ((s & STATE_MASK) != RUNNING || ((s >>> GEN_SHIFT) & GEN_MASK) != gen) {
+            return false;
+        }
+        if (STATUS.compareAndSet(this, s, (s & ~STATE_MASK) | WAITING)) {
+            stateSince = seconds(now);
             return true;
         }
         return false;
     }
 
-    void setDead(long now) {
-        status = (status & ~0xffL) | DEAD;
-        stateSince = now;
+    /** RUNNING -> DEAD, once; false if another M already did it. */
+    boolean casDead(long now) {
+        for (;;) {
+            int s = status;
+            if ((s & STATE_MASK) == DEAD) {
+                return false;
+            }
+            if (STATUS.compareAndSet(this, s, (s & ~STATE_MASK) | DEAD)) {
+                stateSince = seconds(now);
+                return true;
+            }
+        }
+    }
+
+    /** How long the G has been in its state at {@code now}, to the second. */
+    long nanosInState(long now) {
+        return Math.max(0, (seconds(now) - stateSince)) * 1_000_000_000L;
+    }
+
+    private static int seconds(long nanos) {
+        return (int) (nanos / 1_000_000_000L);
     }
 
     void addRunNanos(long nanos) {

@@ -111,7 +111,7 @@ final class GcScan {
             Instant at = Instant.now();
             active = stop;
             Preempt.hold();
-            Map<G, Long> targets = new HashMap<>();
+            Map<G, Integer> targets = new HashMap<>();
             for (G g : sched.allgs()) {
                 if (g.state() == G.RUNNING && g != stop.caller) {
                     targets.put(g, g.gen());
@@ -147,7 +147,7 @@ final class GcScan {
     }
 
     /** Has {@code g} (running in run {@code gen} when the scan began) stopped? */
-    private static boolean stopped(Stop stop, G g, long gen) {
+    private static boolean stopped(Stop stop, G g, int gen) {
         return stop.stopped.containsKey(g) || g.gen() != gen || g.state() != G.RUNNING;
     }
 
@@ -180,19 +180,19 @@ final class GcScan {
             Stopped s = stop.stopped.get(g);
             String name = g.thread.getName();
             if (s != null) {
-                out.add(new GInfo(g.goid, name, "running", "", now - g.stateSince, g.runNanos(), g.runs,
-                        g.preemptServed, true, s.m(), s.ttspNanos(), s.stack()));
+                out.add(new GInfo(g.goid, name, "running", "", g.nanosInState(now), g.runNanos(), g.runs,
+                        g.preemptServed(), true, s.m(), s.ttspNanos(), s.stack()));
             } else if (state == G.RUNNING || g == stop.caller) {
                 List<StackTraceElement> stack = g == stop.caller
                         ? trim(Thread.currentThread().getStackTrace()) : trim(g.thread.getStackTrace());
-                out.add(new GInfo(g.goid, name, "running", "", now - g.stateSince, g.runNanos(), g.runs,
-                        g.preemptServed, g == stop.caller, runningOn.getOrDefault(g, ""), -1, stack));
+                out.add(new GInfo(g.goid, name, "running", "", g.nanosInState(now), g.runNanos(), g.runs,
+                        g.preemptServed(), g == stop.caller, runningOn.getOrDefault(g, ""), -1, stack));
             } else {
                 List<StackTraceElement> stack = allStacks ? trim(g.thread.getStackTrace()) : List.of();
                 String reason = state == G.WAITING ? WaitReason.of(g.thread, allStacks ? stack : null) : "";
-                long inState = state == G.WAITING || state == G.IDLE ? Math.max(0, now - g.stateSince) : 0;
+                long inState = state == G.WAITING || state == G.IDLE ? g.nanosInState(now) : 0;
                 out.add(new GInfo(g.goid, name, G.stateName(state), reason, inState, g.runNanos(), g.runs,
-                        g.preemptServed, false, "", -1, stack));
+                        g.preemptServed(), false, "", -1, stack));
             }
         }
         return out;

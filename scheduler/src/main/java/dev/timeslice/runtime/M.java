@@ -33,6 +33,8 @@ final class M extends ForkJoinWorkerThread {
      * it only for diagnostics.
      */
     G curg;
+    /** Kind of preemption the G on this M is yielding for (set by the G, read in ready() on the same M). */
+    int yieldingFor;
     /** A G that called Thread.yield on this M, kept off the global queue until schedule() (see there). */
     G yielded;
     /** The last G this M ran and when that run started; charged at the next run or idle. */

@@ -42,10 +42,12 @@ final class P {
     private static final String[] NAMES = {"idle", "sched", "running", "locked", "handoff"};
 
     private static final VarHandle STATUS;
+    static final VarHandle PREEMPT_REQ;
 
     static {
         try {
             STATUS = MethodHandles.lookup().findVarHandle(P.class, "status", long.class);
+            PREEMPT_REQ = MethodHandles.lookup().findVarHandle(P.class, "preemptReq", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -65,6 +67,16 @@ final class P {
     volatile G curg;
     long curgGen;
     long runStart;
+
+    /**
+     * Pending preemption request for the run this P is doing: {@code tick << 8 | kind}, or 0.
+     * Set by CAS from 0 by a requester ({@link Preempt#requestForRun}); retired by CAS to 0 by
+     * the G that serves it at a poll, or by the M when the run ends first. The tick ties it to
+     * one run (a G that inherited the slice from runnext shares it, as in Go).
+     */
+    volatile long preemptReq;
+    /** When the pending request was made (System.nanoTime); written just before the CAS. */
+    volatile long preemptSince;
 
     /** Set when this P's G was preempted to make room for a wakeup: serve the wakeup list first. */
     volatile boolean wakeupTarget;

@@ -6,12 +6,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Preemption requests and the poll's slow path (Go's {@code preemptone} /
  * {@code gopreempt_m}).
  *
- * <p>A requester (sysmon at the end of a slice, a wakeup, the GC-scan) sets a G's
- * {@link G#preempt} word by CAS from 0 and raises the global poll word. The G sees it at its
- * next poll and yields: the JDK unmounts it, our scheduler puts it on the global queue, its M
- * schedules another G. A request is retired exactly once, by CAS back to 0: when the G serves
- * it, when the G's run ends first (it blocked: {@link #cancelStale}), or when it turns out to
- * belong to an earlier run.
+ * <p>A requester (sysmon at the end of a slice or for a wakeup) sets the P's
+ * {@link P#preemptReq} word by CAS from 0, tagged with the P's tick for the run it means, and
+ * raises the global poll word. The G running there sees it at its next poll and yields: the
+ * JDK unmounts it, the scheduler puts it on the global queue, its M schedules another G. A
+ * request is retired exactly once, by CAS back to 0: when the G serves it, or when the run
+ * ends first (it blocked: {@link #cancelStale}). The request lives on the P, not the G, so a
+ * parked G carries no request state.
  *
  * <p>The poll word is shared by every scheduler in the JVM, so the count of pending requests
  * is global. Lowering it races with a new request; the retirer lowers the word and then
@@ -19,8 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (sequentially consistent) accesses a pending request always finds the word raised.
  *
  * <p>A yield fails when the virtual thread is pinned (a native frame, a class initializer, a
- * monitor on JDK &lt; 24): the request is retired and counted as failed, and sysmon will ask
- * again later (and retake the P if the G keeps running) — the G never spins on it.
+ * monitor on JDK &lt; 24): the request is retired and counted as failed, and sysmon asks again
+ * later (and retakes the P if the G keeps running) — the G never spins on it.
  */
 final class Preempt implements Safepoint.Handler {
     static final Preempt HANDLER = new Preempt();
@@ -36,52 +37,37 @@ final class Preempt implements Safepoint.Handler {
         }
     }
 
-    /** Asks {@code g}, during its run {@code gen}, to yield at its next poll. */
-    static boolean request(G g, long gen, int kind, long now) {
-        if (g.preempt != 0) {
+    /**
+     * Asks the G that {@code p} runs in the run identified by {@code tick} to yield, without
+     * leaking the request if that run ended meanwhile: the M marks the end of a run (P status)
+     * before it retires leftover requests, so if the P still shows the run after our request,
+     * the M will retire it; otherwise we do.
+     */
+    static boolean requestForRun(P p, long tick, int kind, long now) {
+        if (p.preemptReq != 0) {
             return false;
         }
-        g.preemptSince = now;
-        if (!G.PREEMPT.compareAndSet(g, 0L, (gen << 8) | kind)) {
+        p.preemptSince = now;
+        long req = (tick << 8) | kind;
+        if (!P.PREEMPT_REQ.compareAndSet(p, 0L, req)) {
             return false;
         }
         PENDING.incrementAndGet();
         Safepoint.raise();
-        return true;
-    }
-
-    /**
-     * Asks the G that {@code p} runs in the run identified by {@code tick}/{@code gen} to yield,
-     * without leaking the request if that run ended meanwhile: the M marks the end of a run
-     * (P status) before it retires leftover requests, so if the P still shows the run after
-     * our request, the M will retire it; otherwise we do.
-     */
-    static boolean requestForRun(P p, long tick, G g, long gen, int kind, long now) {
-        if (!request(g, gen, kind, now)) {
-            return false;
-        }
         int st = p.status();
         if (p.tick() != tick || (st != P.INGO && st != P.LOCKED && st != P.HANDOFF)) {
-            long req = g.preempt;
-            if ((req >>> 8) == gen) {
-                retire(g, req);
-            }
+            retire(p, req);
             return false;
         }
         return true;
     }
 
-    /** Retires {@code req} if it is still pending; true if this caller retired it. */
-    private static boolean retire(G g, long req) {
-        if (!G.PREEMPT.compareAndSet(g, req, 0L)) {
+    /** Retires {@code req} if it is still pending on {@code p}; true if this caller retired it. */
+    private static boolean retire(P p, long req) {
+        if (!P.PREEMPT_REQ.compareAndSet(p, req, 0L)) {
             return false;
         }
-        if (PENDING.decrementAndGet() == 0) {
-            Safepoint.lower();
-            if (PENDING.get() != 0) {
-                Safepoint.raise();
-            }
-        }
+        unhold();
         return true;
     }
 
@@ -100,11 +86,11 @@ final class Preempt implements Safepoint.Handler {
         }
     }
 
-    /** The G's run ended before it reached a poll: drop its request. */
-    static void cancelStale(G g) {
-        long req = g.preempt;
-        if (req != 0) {
-            retire(g, req);
+    /** The run {@code tick} on {@code p} ended before reaching a poll: drop its request. */
+    static void cancelStale(P p, long tick) {
+        long req = p.preemptReq;
+        if (req != 0 && (req >>> 8) == tick) {
+            retire(p, req);
         }
     }
 
@@ -125,45 +111,50 @@ final class Preempt implements Safepoint.Handler {
         if (stop != null) {
             g.sched.scan.stopAtPoll(stop, g, m);
         }
-        long req = g.preempt;
+        P p = m.p;
         int kind;
-        if (req != 0) {
-            if (!retire(g, req)) {
+        long latency = -1;
+        long req = p != null ? p.preemptReq : 0;
+        if (req != 0 && (req >>> 8) < m.runTick && !m.lostP) {
+            retire(p, req); // asked of a run of this P that has ended (ticks only grow)
+            req = 0;
+        }
+        if (req != 0 && (req >>> 8) == m.runTick) {
+            long since = p.preemptSince;
+            if (!retire(p, req)) {
                 return;
             }
-            if ((req >>> 8) != g.gen()) {
-                return; // asked of an earlier run
-            }
             kind = (int) (req & 0xff);
+            latency = System.nanoTime() - since;
         } else if (m.lostP) {
             kind = G.SLICE; // sysmon retook our P: give the M back
         } else {
             return;
         }
-        preempt(m, g, kind, req != 0 ? System.nanoTime() - g.preemptSince : -1);
+        preempt(m, p, g, kind, latency);
     }
 
-    private static void preempt(M m, G g, int kind, long latency) {
+    private static void preempt(M m, P p, G g, int kind, long latency) {
         Scheduler sched = g.sched;
-        P p = m.p;
-        long runs = g.runs;
-        g.yieldingFor = kind;
+        int runs = g.runs;
+        m.yieldingFor = kind;
         Thread.yield();
         SchedEvents ev = sched.events();
+        G.PreemptCounts counts = g.counts();
         if (g.runs == runs) {
             // pinned: the continuation could not yield
             if (ev != null) {
                 ev.preempted(p != null ? p.id : -1, g.goid, reason(kind), latency, false, System.nanoTime());
             }
-            g.yieldingFor = G.NO_REQUEST;
-            g.preemptFailed++;
+            m.yieldingFor = G.NO_REQUEST;
+            counts.failed++;
             if (p != null) {
                 p.preemptFailed++;
             }
             sched.stats.preemptFailed.increment();
             return;
         }
-        g.preemptServed++;
+        counts.served++;
         if (p != null) {
             p.preemptServed++;
         }

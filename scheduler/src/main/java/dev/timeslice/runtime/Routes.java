@@ -79,7 +79,7 @@ public final class Routes {
         Thread current = Thread.currentThread();
         Scheduler s = Timeslice.scheduler();
         G g = s != null ? s.gOf(current) : null;
-        return g != null ? g.daemon : current.isDaemon();
+        return g != null ? g.isDaemon() : current.isDaemon();
     }
 
     /** {@code Thread.setDaemon} for a routed thread changes the G's keep-alive flag (before start, as Java requires). */
@@ -93,14 +93,14 @@ public final class Routes {
         if (g.state() != G.IDLE) {
             throw new IllegalThreadStateException();
         }
-        g.daemon = on;
+        g.setDaemon(on);
     }
 
     /** {@code Thread.isDaemon} for a routed thread answers what the program set. */
     public static boolean isDaemon(Thread t) {
         Scheduler s = Timeslice.scheduler();
         G g = s != null ? s.gOf(t) : null;
-        return g != null ? g.daemon : t.isDaemon();
+        return g != null ? g.isDaemon() : t.isDaemon();
     }
 
     // ------------------------------------------------------------------ executors

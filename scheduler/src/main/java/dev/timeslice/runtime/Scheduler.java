@@ -260,7 +260,7 @@ public final class Scheduler implements AutoCloseable {
         if (shutdown) {
             throw new java.util.concurrent.RejectedExecutionException(name + " is shut down");
         }
-        G g = new G(this, GOIDS.incrementAndGet(), daemon);
+        G g = new G(this, GOIDS.incrementAndGet(), daemon, false);
         Thread.Builder.OfVirtual b = JdkAccess.virtualThreadBuilder(g);
         if (threadName != null) {
             b.name(threadName);
@@ -271,14 +271,13 @@ public final class Scheduler implements AutoCloseable {
         }
         Thread t = b.unstarted(task);
         g.thread = t;
-        g.runContinuation = JdkAccess.runContinuation(t);
         return t;
     }
 
     /** Registers a G when its thread is started (first execute). */
     private void register(G g) {
         allgs.add(g);
-        if (!g.daemon && nonDaemon.incrementAndGet() == 1 && keepAlive) {
+        if (!g.isDaemon() && nonDaemon.incrementAndGet() == 1 && keepAlive) {
             startKeepAlive();
         }
         stats.created.increment();
@@ -330,8 +329,8 @@ public final class Scheduler implements AutoCloseable {
             // yield is parked on the M instead; schedule() moves it to the global queue unless
             // nothing else is runnable here, in which case Go would take it straight back from
             // the global queue anyway (it checks local and global before stealing).
-            int reason = g.yieldingFor;
-            g.yieldingFor = G.NO_REQUEST;
+            int reason = m.yieldingFor;
+            m.yieldingFor = G.NO_REQUEST;
             if (reason != G.NO_REQUEST) {
                 g.setRunnable(G.PREEMPTED);
                 globrunq.put(g);
@@ -391,10 +390,8 @@ public final class Scheduler implements AutoCloseable {
                 throw new java.util.concurrent.RejectedExecutionException(
                         "timeslice: cannot adopt a virtual thread created inside a G");
             }
-            G ng = new G(this, GOIDS.incrementAndGet(), true);
-            ng.foreign = true;
+            G ng = new G(this, GOIDS.incrementAndGet(), true, true);
             ng.thread = t;
-            ng.runContinuation = runContinuation;
             G prev = foreign.putIfAbsent(runContinuation, ng);
             g = prev != null ? prev : ng;
         }
@@ -461,7 +458,7 @@ public final class Scheduler implements AutoCloseable {
         long start = System.nanoTime();
         m.chargeLastRun(start);
         coarseNow = start;
-        long gen = g.setRunning(start);
+        int gen = g.setRunning(start);
         m.curg = g;
         long tick = p.beginRun(g, gen, start, inheritTime);
         m.runTick = tick;
@@ -476,7 +473,7 @@ public final class Scheduler implements AutoCloseable {
             ev.runStart(p.id, m.mid, g.goid, g.thread.getName(), start);
         }
         try {
-            g.runContinuation.run();
+            JdkAccess.runContinuation(g.thread).run();
         } catch (Throwable t) {
             System.err.println("timeslice: continuation of " + g + " failed: " + t);
         }
@@ -491,8 +488,8 @@ public final class Scheduler implements AutoCloseable {
         }
         // After endRun: a requester that still saw this run in progress retires nothing
         // itself, so its request must be retired here (see Preempt.requestForRun).
-        if (g.preempt != 0) {
-            Preempt.cancelStale(g);
+        if (p.preemptReq != 0) {
+            Preempt.cancelStale(p, tick);
         }
         long now = coarseNow;
         if (!g.thread.isAlive()) {
@@ -504,21 +501,15 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void gdead(G g, long now) {
-        if (g.state() == G.DEAD) {
-            return;
-        }
-        synchronized (g) {
-            if (g.state() == G.DEAD) {
-                return;
-            }
-            g.setDead(now);
+        if (!g.casDead(now)) {
+            return; // already retired by the M of a later run
         }
         stats.finished.increment();
         allgs.remove(g);
-        if (g.foreign) {
-            foreign.remove(g.runContinuation);
+        if (g.isForeign()) {
+            foreign.remove(g.runContinuation());
         }
-        if (!g.daemon && nonDaemon.decrementAndGet() == 0) {
+        if (!g.isDaemon() && nonDaemon.decrementAndGet() == 0) {
             signal(nonDaemonZero);
         }
         if (shutdown && allgs.isEmpty()) {
@@ -1151,9 +1142,9 @@ public final class Scheduler implements AutoCloseable {
                 continue;
             }
             String reason = st == G.WAITING ? WaitReason.of(g.thread, null) : "";
-            long inState = st == G.WAITING || st == G.IDLE ? Math.max(0, now - g.stateSince) : 0;
+            long inState = st == G.WAITING || st == G.IDLE ? g.nanosInState(now) : 0;
             out.add(new GInfo(g.goid, g.thread.getName(), G.stateName(st), reason, inState, g.runNanos(), g.runs,
-                    g.preemptServed, false, "", -1, List.of()));
+                    g.preemptServed(), false, "", -1, List.of()));
         }
         return out;
     }

@@ -149,7 +149,7 @@ final class Sysmon implements Runnable {
                     handoff(p, tick, m, g);
                     continue;
                 }
-                if (Preempt.requestForRun(p, tick, g, gen, G.SLICE, now)) {
+                if (Preempt.requestForRun(p, tick, G.SLICE, now)) {
                     countRequest(p, g);
                 }
                 next = Math.min(next, now + handoffDelayNanos);
@@ -161,11 +161,11 @@ final class Sysmon implements Runnable {
                 handoff(p, tick, m, g);
                 continue;
             }
-            if (now >= handoffAt && g.preempt == 0) {
+            if (now >= handoffAt && p.preemptReq == 0) {
                 // the earlier request was retired (pinned yield): ask again, never spin
                 p.sysmonRequestAt = now;
                 p.sysmonRequestCpu = cpuTime(m);
-                if (Preempt.requestForRun(p, tick, g, gen, G.SLICE, now)) {
+                if (Preempt.requestForRun(p, tick, G.SLICE, now)) {
                     countRequest(p, g);
                 }
             }
@@ -176,7 +176,7 @@ final class Sysmon implements Runnable {
 
     private void countRequest(P p, G g) {
         p.preemptRequested++;
-        g.preemptRequested++;
+        g.counts().requested++;
         sched.stats.preemptRequested.increment();
     }
 
@@ -245,10 +245,10 @@ final class Sysmon implements Runnable {
             ev.handoff(p.id, m.mid, g.goid, System.nanoTime());
         }
         p.handoffs++;
-        g.handoffs++;
+        g.counts().handoffs++;
         sched.stats.handoffs.increment();
         // keep the stuck G's request pending so its next poll gives the M back
-        if (g.preempt == 0 && Preempt.requestForRun(p, tick, g, p.curgGen, G.SLICE, System.nanoTime())) {
+        if (p.preemptReq == 0 && Preempt.requestForRun(p, tick, G.SLICE, System.nanoTime())) {
             countRequest(p, g);
         }
         sched.startm(p, false);
@@ -268,29 +268,30 @@ final class Sysmon implements Runnable {
         }
         while (waiting > 0) {
             P victim = null;
+            long victimTick = 0;
             long oldest = Long.MAX_VALUE;
             for (P p : sched.allp) {
+                long tick = p.tick();
                 int s = p.status();
-                if ((s == P.INGO || s == P.LOCKED) && !p.wakeupTarget) {
+                if ((s == P.INGO || s == P.LOCKED) && !p.wakeupTarget && p.preemptReq == 0) {
                     long start = p.runStart;
                     G g = p.curg;
-                    if (g != null && g.preempt == 0 && start < oldest) {
+                    if (g != null && p.tick() == tick && start < oldest) {
                         oldest = start;
                         victim = p;
+                        victimTick = tick;
                     }
                 }
             }
             if (victim == null || now - oldest < sched.wakeupGraceNanos) {
                 return false;
             }
-            long tick = victim.tick();
             G g = victim.curg;
-            long gen = victim.curgGen;
-            if (g == null || victim.tick() != tick) {
+            if (g == null) {
                 return false;
             }
             victim.wakeupTarget = true;
-            if (Preempt.requestForRun(victim, tick, g, gen, G.WAKEUP, now)) {
+            if (Preempt.requestForRun(victim, victimTick, G.WAKEUP, now)) {
                 countRequest(victim, g);
                 sched.stats.wakeupPreemptions.increment();
             }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class RunqTest {
     private static G g(long id) {
-        return new G(null, id, true);
+        return new G(null, id, true, false);
     }
 
     private static GlobalRunq global() {

@@ -361,7 +361,7 @@ class SchedulerTest {
         M m = assertInstanceOf(M.class, carrier.get());
         assertSame(s, m.sched);
         assertNotNull(childG.get(), "the child was adopted as a G");
-        assertTrue(childG.get().foreign);
+        assertTrue(childG.get().isForeign());
     }
 
     @Test

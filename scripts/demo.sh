@@ -215,7 +215,7 @@ show_log_tail() {
 
 # ---------------------------------------------------------------- the two runs
 if ! run_one without "without agent"; then
-  say "without agent: FAILED — $RUN_ERROR"
+  say "without agent: FAILED - $RUN_ERROR"
   show_log_tail "$OUT/server-without.log"
   exit 1
 fi
@@ -237,11 +237,11 @@ if [ -z "$AGENT_ERROR" ]; then
     [ -s "$OUT/with.json" ] && WITH_JSON="$OUT/with.json"
   fi
   if [ -n "$AGENT_ERROR" ]; then
-    say "with Timeslice: FAILED — $AGENT_ERROR"
+    say "with Timeslice: FAILED - $AGENT_ERROR"
     show_log_tail "$OUT/server-with.log"
   fi
 else
-  say "with Timeslice: skipped — $AGENT_ERROR"
+  say "with Timeslice: skipped - $AGENT_ERROR"
 fi
 
 # ---------------------------------------------------------------- report
@@ -254,9 +254,9 @@ echo
 echo
 echo "  report: $REPORT   (open it in a browser)"
 if [ -z "$AGENT_ERROR" ]; then
-  echo "  trace:  $TRACE   (https://ui.perfetto.dev → Open trace file)"
+  echo "  trace:  $TRACE   (open it at https://ui.perfetto.dev -> Open trace file)"
 else
-  echo "  trace:  none — the run with the agent failed: $AGENT_ERROR"
+  echo "  trace:  none - the run with the agent failed: $AGENT_ERROR"
   echo "  logs:   $OUT/"
   exit 1
 fi

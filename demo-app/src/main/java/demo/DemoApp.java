@@ -204,7 +204,7 @@ public final class DemoApp {
         if (r.get("firstError") != null) {
             sb.append("\n  first error: ").append(r.get("firstError"));
         }
-        return sb.toString();
+        return Report.ascii(sb.toString());
     }
 
     static double num(Object o) {

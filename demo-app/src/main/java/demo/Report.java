@@ -215,7 +215,7 @@ public final class Report {
         double goal = 2 * sliceMs;
         boolean met = goalMet();
         return String.format(Locale.ROOT, "goal: with Timeslice, /ping p99 ≤ %s (2 × %s slice) while /work keeps the cores busy: %s (p99 %s%s)",
-                latency(goal), latency(sliceMs), met ? "met" : "NOT met", latency(p99),
+                latencyTick(goal), latencyTick(sliceMs), met ? "met" : "NOT met", latency(p99),
                 Double.isNaN(without.num("ping.stats.p99")) ? ""
                         : ", without the agent " + latency(without.num("ping.stats.p99")));
     }
@@ -234,6 +234,12 @@ public final class Report {
     }
 
     // ---------------------------------------------------------------- text
+
+    /** The terminal may not be UTF-8 (a C locale makes Java print '?'): keep the table ASCII. */
+    static String ascii(String s) {
+        return s.replace("≈", "~").replace("≤", "<=").replace("×", "x").replace("–", "-").replace("—", "-")
+                .replace("→", "->").replace("µ", "u");
+    }
 
     String text() {
         List<String[]> rows = rows();
@@ -262,7 +268,7 @@ public final class Report {
                 sb.append("  ").append(line).append(System.lineSeparator());
             }
         }
-        return sb.toString();
+        return ascii(sb.toString());
     }
 
     // ---------------------------------------------------------------- HTML
@@ -298,7 +304,7 @@ public final class Report {
                 .append(esc(count(without.get("params.pingIntervalMs")))).append(" ms for ")
                 .append(esc(count(without.get("params.durationS")))).append(" s. ")
                 .append("JDK virtual threads are never time-sliced: once every carrier runs a <code>/work</code>, a <code>/ping</code> waits until one finishes. ")
-                .append("Timeslice preempts a task after its ").append(esc(latency(sliceMs))).append(" slice.</p>\n");
+                .append("Timeslice preempts a task after its ").append(esc(latencyTick(sliceMs))).append(" slice.</p>\n");
 
         String verdict = verdict();
         if (verdict != null) {
@@ -355,7 +361,8 @@ public final class Report {
         setupRow(h, "JDK", any.get("server.javaVm") + " (" + any.get("server.javaVendor") + ", " + any.get("server.javaVersion") + ")");
         for (Run r : List.of(without, with)) {
             if (r.ok()) {
-                setupRow(h, "server JVM arguments, " + r.name(), String.join(" ", strings(r.get("server.jvmArgs"))));
+                List<String> jvmArgs = strings(r.get("server.jvmArgs"));
+                setupRow(h, "server JVM arguments, " + r.name(), jvmArgs.isEmpty() ? "(none)" : String.join(" ", jvmArgs));
                 setupRow(h, "a request's thread, " + r.name(), String.valueOf(r.get("server.handlerThread")));
                 if (r.get("firstError") != null) {
                     setupRow(h, "first error, " + r.name(), String.valueOf(r.get("firstError")));
@@ -502,7 +509,7 @@ public final class Report {
         return s.toString();
     }
 
-    private static String latencyTick(double ms) {
+    static String latencyTick(double ms) {
         if (ms >= 1000) {
             return fmtTick(ms / 1000) + " s";
         }
@@ -510,7 +517,10 @@ public final class Report {
     }
 
     private static String fmtTick(double v) {
-        return v >= 1 ? String.valueOf(Math.round(v)) : String.valueOf(v).replaceAll("0+$", "");
+        if (v == Math.rint(v)) {
+            return String.valueOf((long) v);
+        }
+        return String.format(Locale.ROOT, "%.3f", v).replaceAll("0+$", "");
     }
 
     static double niceStep(double raw) {

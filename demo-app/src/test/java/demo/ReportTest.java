@@ -161,5 +161,9 @@ class ReportTest {
         assertEquals(1.0, Report.niceStep(0.8));
         assertEquals(2.0, Report.niceStep(1.9));
         assertEquals(5.0, Report.niceStep(3));
+        assertEquals("20 ms", Report.latencyTick(20));
+        assertEquals("2.5 ms", Report.latencyTick(2.5));
+        assertEquals("0.1 ms", Report.latencyTick(0.1));
+        assertEquals("10 s", Report.latencyTick(10_000));
     }
 }

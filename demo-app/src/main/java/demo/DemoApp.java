@@ -195,11 +195,13 @@ public final class DemoApp {
         Map<String, Object> work = (Map<String, Object>) r.get("work");
         Map<String, Object> server = (Map<String, Object>) r.get("server");
         StringBuilder sb = new StringBuilder();
+        Object cpu = r.get("serverCpu") instanceof Map<?, ?> m ? m.get("cores") : null;
         sb.append(String.format(Locale.ROOT, "%s: /ping p50 %s, p99 %s, max %s (%s of %s answered); "
-                        + "/work %s completed, %.2f/s (~%.1f cores busy)",
+                        + "/work %s completed, %.2f/s; server CPU %s cores",
                 r.get("label"), Report.latency(num(ps.get("p50"))), Report.latency(num(ps.get("p99"))),
                 Report.latency(num(ps.get("max"))), Report.count(ping.get("answered")), Report.count(ping.get("sent")),
-                Report.count(work.get("completed")), num(work.get("throughputPerS")), num(work.get("coresBusy"))));
+                Report.count(work.get("completed")), num(work.get("throughputPerS")),
+                cpu == null ? "-" : String.format(Locale.ROOT, "%.2f", num(cpu))));
         sb.append("\n  server handler thread: ").append(server.get("handlerThread"));
         if (r.get("firstError") != null) {
             sb.append("\n  first error: ").append(r.get("firstError"));

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -127,10 +128,13 @@ public final class LoadGenerator {
         }
         pinger.join();
         long measuredNanos = System.nanoTime() - loadStart;
+        // the server's CPU time now, to compare with the one in serverInfo (answered when it can)
+        CompletableFuture<HttpResponse<String>> infoAtEnd =
+                client.sendAsync(request("/info", config.grace()), HttpResponse.BodyHandlers.ofString());
 
         // no new requests from here on; give the pings still in flight a bounded time to finish
         long graceEnd = System.nanoTime() + config.grace().toNanos();
-        while (!outstandingPings.isEmpty() && System.nanoTime() < graceEnd) {
+        while ((!outstandingPings.isEmpty() || !infoAtEnd.isDone()) && System.nanoTime() < graceEnd) {
             if (System.nanoTime() >= nextReport) {
                 progress(false);
                 nextReport += reportEvery;
@@ -138,7 +142,36 @@ public final class LoadGenerator {
             Thread.sleep(20);
         }
         progress(true);
-        return result(serverInfo, startedAt, measuredNanos);
+        Map<String, Object> result = result(serverInfo, startedAt, measuredNanos);
+        result.put("serverCpu", serverCpu(serverInfo, infoAtEnd));
+        return result;
+    }
+
+    /** The server's CPU use between two {@code /info} answers: {cores, intervalS}, or null. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> serverCpu(Map<String, Object> before, CompletableFuture<HttpResponse<String>> after) {
+        if (!after.isDone() || after.isCompletedExceptionally()) {
+            return null;
+        }
+        HttpResponse<String> r = after.join();
+        if (r.statusCode() != 200 || !(Json.parse(r.body()) instanceof Map<?, ?> m)) {
+            return null;
+        }
+        return serverCpu(before, (Map<String, Object>) m);
+    }
+
+    static Map<String, Object> serverCpu(Map<String, Object> before, Map<String, Object> after) {
+        double cpu0 = DemoApp.num(before.get("processCpuMs"));
+        double cpu1 = DemoApp.num(after.get("processCpuMs"));
+        double t0 = DemoApp.num(before.get("monotonicMs"));
+        double t1 = DemoApp.num(after.get("monotonicMs"));
+        if (!(cpu0 >= 0 && cpu1 >= cpu0 && t1 > t0)) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cores", (cpu1 - cpu0) / (t1 - t0));
+        m.put("intervalS", (t1 - t0) / 1000);
+        return m;
     }
 
     private Map<String, Object> fetchInfo() throws IOException, InterruptedException {
@@ -315,7 +348,6 @@ public final class LoadGenerator {
         w.put("completed", works.length);
         w.put("errors", workErrors.get());
         w.put("throughputPerS", throughput);
-        w.put("coresBusy", throughput * config.workMs() / 1000.0);
         w.put("latency", statsMap(work));
 
         Map<String, Object> m = new LinkedHashMap<>();

@@ -191,7 +191,8 @@ public final class Report {
         rows.add(row("pings answered", r -> count(r.get("ping.answered")) + " / " + count(r.get("ping.sent"))));
         rows.add(row("/work requests completed", r -> count(r.get("work.completed"))));
         rows.add(row("/work throughput", r -> fixed(r.num("work.throughputPerS"), 2) + " /s"));
-        rows.add(row("CPU kept busy by /work", r -> "≈ " + fixed(r.num("work.coresBusy"), 1) + " cores"));
+        rows.add(row("server CPU use", r -> Double.isNaN(r.num("serverCpu.cores")) ? "–"
+                : fixed(r.num("serverCpu.cores"), 2) + " of " + count(r.get("server.cores")) + " cores"));
         rows.add(row("/work latency p50", r -> latency(r.num("work.latency.p50"))));
         return rows;
     }
@@ -330,7 +331,8 @@ public final class Report {
         h.append("</tbody>\n</table>\n");
         h.append("<p class=\"small\">Percentiles by nearest rank over answered pings; latency is measured by the client, ")
                 .append("from sending the request to receiving the answer. Throughput is completed <code>/work</code> requests ")
-                .append("divided by the time of the last completion (time-sliced requests finish in batches).</p>\n");
+                .append("divided by the time of the last completion (time-sliced requests finish in batches). ")
+                .append("Server CPU use is the server process's CPU time over the run, as the server itself reports it.</p>\n");
 
         h.append("<h2><code>/ping</code> latency over time</h2>\n");
         h.append(chart());

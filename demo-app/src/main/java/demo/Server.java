@@ -118,7 +118,18 @@ public final class Server implements AutoCloseable {
         m.put("jvmArgs", ManagementFactory.getRuntimeMXBean().getInputArguments());
         m.put("handlerThread", handlerThread);
         m.put("blocksPerMs", blocksPerMs);
+        // two /info answers give the server's CPU use in between, whenever they were answered
+        m.put("processCpuMs", processCpuNanos() / 1e6);
+        m.put("monotonicMs", System.nanoTime() / 1e6);
         return m;
+    }
+
+    /** CPU time of the whole server process, or -1 where the JDK cannot tell. */
+    static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 
     static String queryParam(URI uri, String name) {

@@ -1,6 +1,7 @@
 package demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,6 +59,21 @@ class LoadGeneratorTest {
         assertEquals(100.0, server.get("blocksPerMs"));
         assertTrue(progress.toString(StandardCharsets.UTF_8).contains("[demo] test run: "));
         assertTrue(DemoApp.summary(r).startsWith("test run: /ping p50 "));
+        if (r.get("serverCpu") instanceof Map<?, ?> cpu) {
+            assertTrue((Double) cpu.get("cores") >= 0);
+        }
+    }
+
+    @Test
+    void serverCpuUseFromTwoInfoAnswers() {
+        Map<String, Object> cpu = LoadGenerator.serverCpu(
+                Map.of("processCpuMs", 1000.0, "monotonicMs", 5000.0),
+                Map.of("processCpuMs", 4000.0, "monotonicMs", 6500.0));
+        assertEquals(2.0, (Double) cpu.get("cores"), 1e-12);
+        assertEquals(1.5, (Double) cpu.get("intervalS"), 1e-12);
+        assertNull(LoadGenerator.serverCpu(Map.of("processCpuMs", -1.0, "monotonicMs", 1.0),
+                Map.of("processCpuMs", -1.0, "monotonicMs", 2.0)));
+        assertNull(LoadGenerator.serverCpu(Map.of(), Map.of()));
     }
 
     @Test

@@ -49,7 +49,6 @@ class ReportTest {
         Map<String, Object> work = new LinkedHashMap<>();
         work.put("completed", 15);
         work.put("throughputPerS", 1.0);
-        work.put("coresBusy", 2.0);
         work.put("latency", LoadGenerator.statsMap(Stats.of(new double[] {4000, 4100})));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("label", label);
@@ -60,6 +59,7 @@ class ReportTest {
         m.put("pingSamples", flat);
         m.put("pingUnanswered", List.of(100.0));
         m.put("workSamples", new double[] {4000, 4000});
+        m.put("serverCpu", Map.of("cores", 1.97, "intervalS", 15.2));
         return m;
     }
 
@@ -105,6 +105,7 @@ class ReportTest {
         String text = report.text();
         assertTrue(text.contains("without agent") && text.contains("with Timeslice"));
         assertTrue(text.contains("2.99 s") && text.contains("14.8 ms"), text);
+        assertTrue(text.contains("1.97 of 2 cores"), text);
         assertTrue(text.contains("goal:") && text.contains(": NOT met"), text); // one ping unanswered
         assertFalse(text.contains("note:"), "handlers ran on Timeslice carriers");
     }

@@ -58,6 +58,11 @@ for v in "$DURATION" "$WORK_MS" "$PING_MS" ${HEAVY:+"$HEAVY"}; do
     echo "demo: expected a positive integer, not '$v'" >&2; exit 2
   fi
 done
+if [ "$WORK_MS" -gt 60000 ]; then echo "demo: --work-ms is at most 60000" >&2; exit 2; fi
+if [ -n "$AGENT_JAR" ]; then   # the script changes to the repository root below
+  [ -f "$AGENT_JAR" ] || { echo "demo: no file $AGENT_JAR" >&2; exit 2; }
+  AGENT_JAR="$(cd "$(dirname "$AGENT_JAR")" && pwd)/$(basename "$AGENT_JAR")"
+fi
 SLICE_MS=10
 if [[ ",$AGENT_OPTS" =~ ,slice=([0-9]+)ms ]]; then SLICE_MS=${BASH_REMATCH[1]}; fi
 
@@ -73,8 +78,8 @@ TRACE_NAME="demo-trace.json"          # relative: the server JVM runs in the rep
 TRACE="$TIMESLICE_ROOT/$TRACE_NAME"
 DEMO_JAR="demo-app/target/demo-app.jar"
 [ -n "$AGENT_JAR" ] || AGENT_JAR="agent/target/timeslice-agent.jar"
-PROGRESS=lines
-[ -t 2 ] && PROGRESS=tty
+PROGRESS="lines"
+[ -t 2 ] && PROGRESS="tty"
 rm -rf "$OUT"
 mkdir -p "$OUT"
 rm -f "$REPORT" "$TRACE"   # never show a previous run's files as this one's
@@ -141,12 +146,12 @@ RUN_ERROR=""
 
 # start_server LOG JVM-ARGS... : starts `serve`, sets SERVER_PID and PORT, or RUN_ERROR and fails
 start_server() {
-  local log=$1 rc=0 i
+  local log=$1 rc=0 _
   shift
   "$JAVA" "$@" -jar "$DEMO_JAR" serve --watch-pid $$ --duration "$MAX_LIFE" ${BLOCKS_ARGS[@]+"${BLOCKS_ARGS[@]}"} \
     >"$log" 2>&1 </dev/null &
   SERVER_PID=$!
-  for i in $(seq 1 300); do                       # up to 60 s (a slow agent start-up)
+  for _ in $(seq 1 300); do                       # up to 60 s (a slow agent start-up)
     if grep -q '^port=' "$log" 2>/dev/null; then
       PORT=$(sed -n 's/^port=\([0-9]*\).*/\1/p' "$log" | head -n 1)
       return 0
@@ -165,11 +170,11 @@ start_server() {
 
 # stop_server: SIGTERM, then up to 20 s for shutdown hooks (the agent writes its trace); sets STOP_RC
 stop_server() {
-  local i
+  local _
   STOP_RC=0
   [ -n "$SERVER_PID" ] || return 0
   kill -TERM "$SERVER_PID" 2>/dev/null || true
-  for i in $(seq 1 200); do
+  for _ in $(seq 1 200); do
     kill -0 "$SERVER_PID" 2>/dev/null || break
     sleep 0.1
   done

@@ -146,7 +146,7 @@ RUN_ERROR=""
 
 # start_server LOG JVM-ARGS... : starts `serve`, sets SERVER_PID and PORT, or RUN_ERROR and fails
 start_server() {
-  local log=$1 rc=0 _
+  local log=$1 rc=0 _ why
   shift
   "$JAVA" "$@" -jar "$DEMO_JAR" serve --watch-pid $$ --duration "$MAX_LIFE" ${BLOCKS_ARGS[@]+"${BLOCKS_ARGS[@]}"} \
     >"$log" 2>&1 </dev/null &
@@ -160,6 +160,9 @@ start_server() {
       wait "$SERVER_PID" || rc=$?
       SERVER_PID=""
       RUN_ERROR="the server JVM exited with status $rc before it was ready"
+      # the JVM's or the agent's own words, when it left some
+      why=$(grep -v -i -e '^OpenJDK.*warning' -e '^WARNING' "$log" | grep -i -m 1 -e error -e exception -e 'timeslice:' || true)
+      [ -n "$why" ] && RUN_ERROR="$RUN_ERROR: $why"
       return 1
     fi
     sleep 0.2

@@ -465,7 +465,7 @@ public final class Report {
         // goal line
         double gy = y.applyAsDouble(2 * sliceMs);
         s.append(line(ML, gy, W - MR, gy, "goal"));
-        s.append(text(W - MR - 6, gy - 5, "end", "goallabel", "2 × slice = " + latencyTick(2 * sliceMs)));
+        s.append(text(ML + 6, gy - 5, "start", "goallabel", "2 × slice = " + latencyTick(2 * sliceMs)));
 
         for (Run r : List.of(without, with)) {
             if (!r.ok()) {
@@ -574,7 +574,7 @@ public final class Report {
             svg .grid { stroke: #e4e4e4; }
             svg .grid.minor { stroke: #f0f0f0; }
             svg .goal { stroke: #2e7d32; stroke-dasharray: 6 4; stroke-width: 1.5; }
-            svg .goallabel { fill: #2e7d32; font-size: 12px; }
+            svg .goallabel { fill: #2e7d32; font-size: 12px; paint-order: stroke; stroke: #fff; stroke-width: 4px; stroke-linejoin: round; }
             svg .axis { fill: #555; font-size: 12px; }
             svg .legend { fill: #222; font-size: 13px; }
             svg .lost { font-size: 14px; font-weight: bold; }

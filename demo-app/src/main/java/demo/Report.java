@@ -465,7 +465,6 @@ public final class Report {
         // goal line
         double gy = y.applyAsDouble(2 * sliceMs);
         s.append(line(ML, gy, W - MR, gy, "goal"));
-        s.append(text(ML + 6, gy - 5, "start", "goallabel", "2 × slice = " + latencyTick(2 * sliceMs)));
 
         for (Run r : List.of(without, with)) {
             if (!r.ok()) {
@@ -496,6 +495,8 @@ public final class Report {
                         "class=\"lost\" fill=\"" + color + "\""));
             }
         }
+        // over the dots, so it stays readable
+        s.append(text(ML + 6, gy - 5, "start", "goallabel", "2 × slice = " + latencyTick(2 * sliceMs)));
         // legend
         int lx = ML + 6;
         int ly = 18;

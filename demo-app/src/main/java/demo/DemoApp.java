@@ -196,10 +196,11 @@ public final class DemoApp {
         Map<String, Object> server = (Map<String, Object>) r.get("server");
         StringBuilder sb = new StringBuilder();
         Object cpu = r.get("serverCpu") instanceof Map<?, ?> m ? m.get("cores") : null;
+        String ge = Boolean.TRUE.equals(ping.get("lowerBounds")) ? ">= " : "";
         sb.append(String.format(Locale.ROOT, "%s: /ping p50 %s, p99 %s, max %s (%s of %s answered); "
                         + "/work %s completed, %.2f/s; server CPU %s cores",
-                r.get("label"), Report.latency(num(ps.get("p50"))), Report.latency(num(ps.get("p99"))),
-                Report.latency(num(ps.get("max"))), Report.count(ping.get("answered")), Report.count(ping.get("sent")),
+                r.get("label"), ge + Report.latency(num(ps.get("p50"))), ge + Report.latency(num(ps.get("p99"))),
+                ge + Report.latency(num(ps.get("max"))), Report.count(ping.get("answered")), Report.count(ping.get("sent")),
                 Report.count(work.get("completed")), num(work.get("throughputPerS")),
                 cpu == null ? "-" : String.format(Locale.ROOT, "%.2f", num(cpu))));
         sb.append("\n  server handler thread: ").append(server.get("handlerThread"));

@@ -305,8 +305,10 @@ public final class LoadGenerator {
     private Map<String, Object> result(Map<String, Object> serverInfo, Instant startedAt, long measuredNanos) {
         double[][] pings;
         List<Double> unanswered = new ArrayList<>();
+        double gaveUpAt;
         synchronized (pingSamples) {
             closed = true; // from here on, late answers are ignored: the counts below stay consistent
+            gaveUpAt = ms(System.nanoTime());
             pings = pingSamples.toArray(new double[0][]);
             for (long sent : outstandingPings.values()) {
                 unanswered.add(ms(sent));
@@ -320,8 +322,7 @@ public final class LoadGenerator {
         Arrays.sort(works, (a, b) -> Double.compare(a[0], b[0]));
         unanswered.sort(null);
 
-        double[] pingLatency = column(pings, 1);
-        Stats ping = Stats.of(pingLatency);
+        Stats ping = Stats.of(withLowerBounds(column(pings, 1), unanswered, gaveUpAt));
         Stats work = Stats.of(column(works, 1));
         double lastDone = works.length == 0 ? 0 : works[works.length - 1][0];
         // rate up to the last completion: the requests run in batches when they share the CPU,
@@ -343,6 +344,9 @@ public final class LoadGenerator {
         p.put("errors", pingErrors.get());
         p.put("skipped", pingsSkipped.get());
         p.put("stats", statsMap(ping));
+        // an unanswered ping waited at least until we gave up: the statistics count it with that
+        // wait, so with unanswered pings every percentile is a lower bound
+        p.put("lowerBounds", !unanswered.isEmpty());
 
         Map<String, Object> w = new LinkedHashMap<>();
         w.put("completed", works.length);
@@ -361,8 +365,18 @@ public final class LoadGenerator {
         m.put("firstError", firstError.get());
         m.put("pingSamples", flatten(pings));     // [sentAtMs, latencyMs, sentAtMs, latencyMs, ...]
         m.put("pingUnanswered", unanswered);      // [sentAtMs, ...]
+        m.put("pingGaveUpAtMs", gaveUpAt);
         m.put("workSamples", flatten(works));     // [doneAtMs, latencyMs, ...]
         return m;
+    }
+
+    /** Answered latencies plus, for each unanswered ping, how long it had waited when we gave up. */
+    static double[] withLowerBounds(double[] answered, List<Double> unansweredSentAt, double gaveUpAt) {
+        double[] all = Arrays.copyOf(answered, answered.length + unansweredSentAt.size());
+        for (int i = 0; i < unansweredSentAt.size(); i++) {
+            all[answered.length + i] = gaveUpAt - unansweredSentAt.get(i);
+        }
+        return all;
     }
 
     static Map<String, Object> statsMap(Stats s) {

@@ -185,9 +185,9 @@ public final class Report {
     /** The table rows: label, without, with. */
     List<String[]> rows() {
         List<String[]> rows = new ArrayList<>();
-        rows.add(row("/ping p50", r -> latency(r.num("ping.stats.p50"))));
-        rows.add(row("/ping p99", r -> latency(r.num("ping.stats.p99"))));
-        rows.add(row("/ping max", r -> latency(r.num("ping.stats.max"))));
+        rows.add(row("/ping p50", r -> bound(r) + latency(r.num("ping.stats.p50"))));
+        rows.add(row("/ping p99", r -> bound(r) + latency(r.num("ping.stats.p99"))));
+        rows.add(row("/ping max", r -> bound(r) + latency(r.num("ping.stats.max"))));
         rows.add(row("pings answered", r -> count(r.get("ping.answered")) + " / " + count(r.get("ping.sent"))));
         rows.add(row("/work requests completed", r -> count(r.get("work.completed"))));
         rows.add(row("/work throughput", r -> fixed(r.num("work.throughputPerS"), 2) + " /s"));
@@ -195,6 +195,11 @@ public final class Report {
                 : fixed(r.num("serverCpu.cores"), 2) + " of " + count(r.get("server.cores")) + " cores"));
         rows.add(row("/work latency p50", r -> latency(r.num("work.latency.p50"))));
         return rows;
+    }
+
+    /** "≥ " when unanswered pings make the run's percentiles lower bounds. */
+    private static String bound(Run r) {
+        return Boolean.TRUE.equals(r.get("ping.lowerBounds")) ? "≥ " : "";
     }
 
     private String[] row(String label, java.util.function.Function<Run, String> cell) {
@@ -216,9 +221,9 @@ public final class Report {
         double goal = 2 * sliceMs;
         boolean met = goalMet();
         return String.format(Locale.ROOT, "goal: with Timeslice, /ping p99 ≤ %s (2 × %s slice) while /work keeps the cores busy: %s (p99 %s%s)",
-                latencyTick(goal), latencyTick(sliceMs), met ? "met" : "NOT met", latency(p99),
+                latencyTick(goal), latencyTick(sliceMs), met ? "met" : "NOT met", bound(with) + latency(p99),
                 Double.isNaN(without.num("ping.stats.p99")) ? ""
-                        : ", without the agent " + latency(without.num("ping.stats.p99")));
+                        : ", without the agent " + bound(without) + latency(without.num("ping.stats.p99")));
     }
 
     /** A hint when the agent ran but the server's virtual threads still ran on the JDK's scheduler. */
@@ -238,12 +243,15 @@ public final class Report {
 
     /** The terminal may not be UTF-8 (a C locale makes Java print '?'): keep the table ASCII. */
     static String ascii(String s) {
-        return s.replace("≈", "~").replace("≤", "<=").replace("×", "x").replace("–", "-").replace("—", "-")
+        return s.replace("≈", "~").replace("≤", "<=").replace("≥", ">=").replace("×", "x").replace("–", "-").replace("—", "-")
                 .replace("→", "->").replace("µ", "u");
     }
 
     String text() {
-        List<String[]> rows = rows();
+        List<String[]> rows = new ArrayList<>();
+        for (String[] r : rows()) {
+            rows.add(new String[] {ascii(r[0]), ascii(r[1]), ascii(r[2])});
+        }
         String[] head = {"", without.name(), with.name()};
         int[] w = {head[0].length(), head[1].length(), head[2].length()};
         for (String[] r : rows) {
@@ -329,10 +337,12 @@ public final class Report {
                     .append(esc(r[2])).append("</td></tr>\n");
         }
         h.append("</tbody>\n</table>\n");
-        h.append("<p class=\"small\">Percentiles by nearest rank over answered pings; latency is measured by the client, ")
+        h.append("<p class=\"small\">Percentiles by nearest rank; latency is measured by the client, ")
                 .append("from sending the request to receiving the answer. Throughput is completed <code>/work</code> requests ")
                 .append("divided by the time of the last completion (time-sliced requests finish in batches). ")
-                .append("Server CPU use is the server process's CPU time over the run, as the server itself reports it.</p>\n");
+                .append("Server CPU use is the server process's CPU time over the run, as the server itself reports it. ")
+                .append("A ping still unanswered when the load generator gave up counts with the time it had waited, ")
+                .append("so where some were, the percentiles are lower bounds (≥).</p>\n");
 
         h.append("<h2><code>/ping</code> latency over time</h2>\n");
         h.append(chart());
@@ -503,7 +513,8 @@ public final class Report {
         for (Run r : List.of(without, with)) {
             String color = r == without ? WITHOUT_COLOR : WITH_COLOR;
             s.append("<circle cx=\"").append(lx).append("\" cy=\"").append(ly - 4).append("\" r=\"5\" fill=\"").append(color).append("\"/>");
-            String label = r.name() + (r.ok() ? ": p99 " + latency(r.num("ping.stats.p99")) + ", max " + latency(r.num("ping.stats.max"))
+            String label = r.name() + (r.ok() ? ": p99 " + bound(r) + latency(r.num("ping.stats.p99")) + ", max "
+                    + bound(r) + latency(r.num("ping.stats.max"))
                     : ": run failed");
             s.append(text(lx + 12, ly, "start", "legend", label));
             ly += 22;

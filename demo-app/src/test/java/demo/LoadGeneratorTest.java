@@ -43,7 +43,12 @@ class LoadGeneratorTest {
             latencies[i] = (Double) flat.get(2 * i + 1);
             assertTrue(latencies[i] > 0);
         }
-        Stats expected = Stats.of(latencies);
+        List<Double> unanswered = new java.util.ArrayList<>();
+        for (Object o : (List<Object>) r.get("pingUnanswered")) {
+            unanswered.add((Double) o);
+        }
+        Stats expected = Stats.of(LoadGenerator.withLowerBounds(latencies, unanswered, (Double) r.get("pingGaveUpAtMs")));
+        assertEquals(!unanswered.isEmpty(), ping.get("lowerBounds"));
         Map<String, Object> stats = (Map<String, Object>) ping.get("stats");
         // the result file rounds to 0.1 µs
         assertEquals(expected.p50(), (Double) stats.get("p50"), 1e-3);
@@ -62,6 +67,15 @@ class LoadGeneratorTest {
         if (r.get("serverCpu") instanceof Map<?, ?> cpu) {
             assertTrue((Double) cpu.get("cores") >= 0);
         }
+    }
+
+    @Test
+    void unansweredPingsCountWithTheirWaitSoFar() {
+        double[] all = LoadGenerator.withLowerBounds(new double[] {1, 2, 3}, List.of(100.0, 900.0), 1000);
+        assertEquals(List.of(1.0, 2.0, 3.0, 900.0, 100.0), java.util.Arrays.stream(all).boxed().toList());
+        Stats s = Stats.of(all);
+        assertEquals(900, s.max());
+        assertEquals(3, s.p50());
     }
 
     @Test

@@ -128,6 +128,19 @@ class ReportTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void unansweredPingsMakeThePercentilesLowerBounds() {
+        Map<String, Object> without = viaJson(result("without agent", "t", SLOW));
+        ((Map<String, Object>) without.get("ping")).put("lowerBounds", true);
+        Report report = new Report(new Report.Run("without agent", without, null),
+                new Report.Run("with Timeslice", viaJson(result("with Timeslice", "t", FAST)), null), null, 10);
+        String text = report.text();
+        assertTrue(text.contains(">= 2.99 s"), text);
+        assertFalse(text.contains(">= 14.8 ms"), text);
+        assertTrue(report.html().contains("≥ 2.99 s"));
+    }
+
+    @Test
     void notesWhenTheAgentDidNotScheduleTheServersThreads() {
         Report report = new Report(
                 new Report.Run("without agent", viaJson(result("without agent", "VirtualThread[#1]/runnable@ForkJoinPool-1-worker-1", SLOW)), null),

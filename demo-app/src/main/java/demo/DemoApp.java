@@ -66,6 +66,9 @@ public final class DemoApp {
             System.err.println("demo: " + e.getMessage());
             System.err.println("run 'java -jar demo-app.jar help' for the options");
             code = 2;
+        } catch (IOException e) {
+            System.err.println("demo: " + e.getMessage());
+            code = 1;
         }
         if (code != 0) {
             System.exit(code);

@@ -92,11 +92,17 @@ public final class LoadGenerator {
         }
     }
 
-    static void requireLoopback(URI base) throws IOException {
+    static void requireLoopback(URI base) {
         if (!"http".equals(base.getScheme()) || base.getHost() == null) {
             throw new IllegalArgumentException("--url must look like http://127.0.0.1:<port>: " + base);
         }
-        if (!InetAddress.getByName(base.getHost()).isLoopbackAddress()) {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(base.getHost());
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("unknown host " + base.getHost() + " (the demo only talks to loopback)");
+        }
+        if (!address.isLoopbackAddress()) {
             throw new IllegalArgumentException("the demo only talks to loopback; " + base.getHost() + " is not");
         }
     }
@@ -175,7 +181,12 @@ public final class LoadGenerator {
     }
 
     private Map<String, Object> fetchInfo() throws IOException, InterruptedException {
-        HttpResponse<String> r = get("/info", Duration.ofSeconds(30));
+        HttpResponse<String> r;
+        try {
+            r = get("/info", Duration.ofSeconds(30));
+        } catch (IOException e) {
+            throw new IOException("cannot reach the demo server at " + config.base() + ": " + e, e);
+        }
         if (r.statusCode() != 200) {
             throw new IOException("GET /info answered " + r.statusCode());
         }

@@ -72,9 +72,11 @@ public final class SchedTrace {
         this.thread.setDaemon(true);
     }
 
-    /** Starts printing: one block now ({@code SCHED 0ms}), then one per interval. */
+    /**
+     * Starts printing: one block at once, then one per interval. As in Go, the clock starts at
+     * the first line, which is {@code SCHED 0ms}.
+     */
     public SchedTrace start() {
-        startNanos = System.nanoTime();
         thread.start();
         return this;
     }
@@ -93,6 +95,7 @@ public final class SchedTrace {
     }
 
     private void loop() {
+        startNanos = System.nanoTime();
         long next = startNanos;
         boolean reported = false;
         while (!stopped) {

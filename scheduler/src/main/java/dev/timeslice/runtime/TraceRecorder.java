@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>In the trace: one track per P ("P0", "P1", ...) with a slice per G run, named after the G
  * ({@code G17 worker-3}, args: goid, M); instant events on the P's track for preemptions (at the
  * moment the G yielded; args: reason, request→poll latency, served) and handoffs (sysmon took
- * the P from an M stuck in the G); a "gc-scan" track with a slice per scan (args: trigger,
+ * the P from an M stuck in the G; also on the "sysmon" track, which also gets the failed
+ * preemptions of G's that had no P); a "gc-scan" track with a slice per scan (args: trigger,
  * time-to-safepoint, G counts) containing a "time to safepoint" slice, plus a global instant;
  * a "threads routed" track with an instant per thread creation that rewritten code routed to the
  * scheduler. When sysmon retakes a P from a stuck M, the rest of that G's run is drawn on a track
@@ -433,7 +434,11 @@ public final class TraceRecorder implements SchedEvents {
                     }
                     out.preempt(tid, rel(Math.max(ts, startNanos)), goid, reason, ev.t1[i], served);
                 }
-                case HANDOFF -> out.handoff(p + 1, rel(Math.max(ev.t0[i], startNanos)), goid, ev.aux[i] - 1);
+                case HANDOFF -> {
+                    long ts = rel(Math.max(ev.t0[i], startNanos));
+                    out.handoff(p + 1, ts, "handoff", goid, ev.aux[i] - 1);
+                    out.handoff(SYSMON_TID, ts, "retake P" + p, goid, ev.aux[i] - 1);
+                }
                 default -> {
                 }
             }
@@ -523,8 +528,8 @@ public final class TraceRecorder implements SchedEvents {
             end();
         }
 
-        void handoff(int tid, long tsRel, long goid, int m) throws IOException {
-            StringBuilder s = begin("i", tid, "handoff", "handoff");
+        void handoff(int tid, long tsRel, String name, long goid, int m) throws IOException {
+            StringBuilder s = begin("i", tid, name, "handoff");
             s.append(",\"s\":\"t\",\"ts\":");
             micros(s, tsRel);
             s.append(",\"args\":{\"goid\":").append(goid).append(",\"m\":").append(m).append('}');

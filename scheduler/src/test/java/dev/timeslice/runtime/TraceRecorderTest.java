@@ -220,6 +220,7 @@ class TraceRecorderTest {
         assertEquals(2, stuck.size(), "split at the handoff: " + stuck);
         assertEquals(Set.of(2, TraceRecorder.M_TID_BASE + 1), stuck.stream().map(TraceRecorderTest::tid).collect(Collectors.toSet()));
         assertTrue(evs.stream().anyMatch(e -> "handoff".equals(e.get("name")) && tid(e) == 2));
+        assertTrue(evs.stream().anyMatch(e -> "retake P1".equals(e.get("name")) && tid(e) == TraceRecorder.SYSMON_TID));
         assertTrue(evs.stream().anyMatch(e -> "thread_name".equals(e.get("name"))
                 && "M1 (P retaken)".equals(args(e).get("name"))));
         Map<String, Object> open = runs.stream().filter(e -> e.get("name").equals("G9 open")).findFirst().orElseThrow();

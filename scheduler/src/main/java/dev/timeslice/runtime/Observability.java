@@ -34,7 +34,7 @@ import javax.management.StandardMBean;
  *       MXBean's {@code writeTrace} operation. Open it in https://ui.perfetto.dev or
  *       chrome://tracing.</li>
  *   <li>{@code tracebuf=<events>}: ring size, default {@value TraceRecorder#DEFAULT_CAPACITY}
- *       (about 36 bytes each); the oldest events are overwritten and counted as dropped.</li>
+ *       (32 bytes each); the oldest events are overwritten and counted as dropped.</li>
  *   <li>{@code jmx=true|false} (default true): register {@link SchedulerMXBean} as
  *       {@code timeslice:type=Scheduler}. The first scheduler registered gets exactly that name;
  *       when it is taken (several schedulers in one JVM), the next ones get

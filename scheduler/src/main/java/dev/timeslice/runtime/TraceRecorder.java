@@ -36,21 +36,30 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p>Cost on the hot path: a G run costs two calls: {@link #runStart} stores three fields into
  * a slot owned by the M (and checks a direct-mapped name cache), {@link #runEnd} claims a ring
- * slot with one atomic increment and writes a few primitives into preallocated parallel arrays.
+ * slot with one atomic increment and writes four longs, next to each other, into a preallocated
+ * array.
  * Nothing allocates, locks or blocks. When the ring is full the oldest events are overwritten
- * and counted as dropped. Each slot carries a sequence number written last (release), so a
- * snapshot taken while the scheduler runs skips slots that are being written.
+ * and counted as dropped. Each slot's header carries a sequence number and is written last
+ * (release), so a snapshot taken while the scheduler runs skips slots that are being written.
  *
- * <p>Memory: about 36 bytes per event slot ({@link #DEFAULT_CAPACITY} slots ≈ 38 MB), allocated
+ * <p>Memory: {@value #BYTES_PER_EVENT} bytes per event slot ({@link #DEFAULT_CAPACITY} slots = 32 MiB), allocated
  * once; G names are kept in a bounded direct-mapped cache keyed by goid (a G whose name was
- * evicted appears as {@code G17}). Rare events (scans, routed thread creations) live in a
+ * evicted appears as {@code G17}; two G's whose goids share a cache slot and start running at
+ * the same instant may, rarely, swap names). Rare events (scans, routed thread creations) live in a
  * separate small ring of objects.
  */
 public final class TraceRecorder implements SchedEvents {
     /** Default ring size in events (G runs, preemptions, handoffs). */
     public static final int DEFAULT_CAPACITY = 1 << 20;
+    /** Bytes of ring buffer per event. */
+    public static final int BYTES_PER_EVENT = 32;
     private static final int RARE_CAPACITY = 1 << 14;
-    private static final long NO_RUN = Long.MIN_VALUE;
+    /**
+     * "No open run" in an M's slot: zero, the default value, so a slot read through a racy
+     * publication never shows a run that did not start (System.nanoTime() is never exactly 0
+     * in practice).
+     */
+    private static final long NO_RUN = 0;
 
     static final int RUN = 1;
     static final int PREEMPT = 2;
@@ -63,7 +72,7 @@ public final class TraceRecorder implements SchedEvents {
     static final int ROUTED_TID = 100_002;
     static final int M_TID_BASE = 200_000;
 
-    private static final VarHandle SEQ = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle RING = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final String schedName;
     private final int procs;
@@ -72,12 +81,17 @@ public final class TraceRecorder implements SchedEvents {
     private final int capacity;
     private final int mask;
     private final AtomicLong next = new AtomicLong();
-    private final long[] seq;
-    private final long[] a;
-    private final long[] b;
-    private final long[] goids;
-    private final int[] kindP;
-    private final int[] aux;
+    /**
+     * The ring: {@value #STRIDE} longs per event, so that recording one touches one or two
+     * cache lines: a header (sequence number and kind, P, aux packed, written last), two times
+     * and the goid. A header of 0 (kind 0) marks a slot being written.
+     */
+    private final long[] ring;
+    private static final int STRIDE = 4;
+    private static final int SEQ_BITS = 36;
+    private static final long SEQ_MASK = (1L << SEQ_BITS) - 1;
+    /** M ids that fit the header's aux field. */
+    private static final int MAX_M = 0x3fff - 1;
 
     private final AtomicReferenceArray<Object> rare = new AtomicReferenceArray<>(RARE_CAPACITY);
     private final AtomicLong rareNext = new AtomicLong();
@@ -90,7 +104,7 @@ public final class TraceRecorder implements SchedEvents {
     private final int nameMask;
 
     private static final class MSlot {
-        long start = NO_RUN;
+        long start;
         long goid;
         int p;
     }
@@ -116,18 +130,15 @@ public final class TraceRecorder implements SchedEvents {
         if (capacity < 1 || capacity > 1 << 28) {
             throw new IllegalArgumentException("trace buffer must hold 1..2^28 events, got " + capacity);
         }
+        if (procs > 2046) {
+            throw new IllegalArgumentException("trace records P ids below 2046, got procs=" + procs);
+        }
         this.schedName = schedName;
         this.procs = procs;
         this.capacity = capacity == 1 ? 1 : Integer.highestOneBit(capacity - 1) << 1;
         this.mask = this.capacity - 1;
-        this.seq = new long[this.capacity];
-        java.util.Arrays.fill(seq, -1L);
-        this.a = new long[this.capacity];
-        this.b = new long[this.capacity];
-        this.goids = new long[this.capacity];
-        this.kindP = new int[this.capacity];
-        this.aux = new int[this.capacity];
-        this.open = new MSlot[Math.max(1, maxM)];
+        this.ring = new long[this.capacity * STRIDE];
+        this.open = new MSlot[Math.max(1, Math.min(maxM, MAX_M))]; // M ids beyond: runs drawn without M
         int nameSlots = Integer.highestOneBit(Math.max(1024, Math.min(1 << 16, this.capacity / 8)));
         this.nameTags = new long[nameSlots];
         java.util.Arrays.fill(nameTags, -1L);
@@ -187,7 +198,7 @@ public final class TraceRecorder implements SchedEvents {
                 s.start = NO_RUN;
             }
         }
-        put(RUN, p, m + 1, goid, start, nanos);
+        put(RUN, p, m >= 0 && m < MAX_M ? m + 1 : 0, goid, start, nanos);
     }
 
     @Override
@@ -202,7 +213,7 @@ public final class TraceRecorder implements SchedEvents {
 
     @Override
     public void handoff(int p, int m, long goid, long nanos) {
-        put(HANDOFF, p, m + 1, goid, nanos, 0);
+        put(HANDOFF, p, m >= 0 && m < MAX_M ? m + 1 : 0, goid, nanos, 0);
     }
 
     @Override
@@ -216,17 +227,26 @@ public final class TraceRecorder implements SchedEvents {
         putRare(new RouteRec(System.nanoTime(), kind, goid, threadName));
     }
 
+    /**
+     * Header: kind (3 bits) | p + 1 (11 bits: procs <= 1024) | aux (14 bits: M id + 1 <= 10001,
+     * or reason and served) | sequence number modulo 2^36 (a snapshot only needs to tell this
+     * lap from the previous ones).
+     */
+    private static long header(int kind, int p, int auxValue, long i) {
+        return (long) kind << 61 | (long) ((p + 1) & 0x7ff) << 50 | (long) (auxValue & 0x3fff) << SEQ_BITS
+                | i & SEQ_MASK;
+    }
+
     private void put(int kind, int p, int auxValue, long goid, long t0, long t1) {
         long i = next.getAndIncrement();
-        int slot = (int) i & mask;
-        SEQ.setOpaque(seq, slot, -1L);
+        int at = ((int) i & mask) * STRIDE;
+        long[] r = ring;
+        RING.setOpaque(r, at, 0L);
         VarHandle.storeStoreFence();
-        a[slot] = t0;
-        b[slot] = t1;
-        goids[slot] = goid;
-        kindP[slot] = kind << 24 | ((p + 1) & 0xffffff);
-        aux[slot] = auxValue;
-        SEQ.setRelease(seq, slot, i);
+        r[at + 1] = t0;
+        r[at + 2] = t1;
+        r[at + 3] = goid;
+        RING.setRelease(r, at, header(kind, p, auxValue, i));
     }
 
     private void putRare(Object rec) {
@@ -273,23 +293,21 @@ public final class TraceRecorder implements SchedEvents {
         long begin = Math.max(0, end - capacity);
         Snap out = new Snap((int) (end - begin) + extra);
         for (long i = begin; i < end; i++) {
-            int slot = (int) i & mask;
-            long s1 = (long) SEQ.getAcquire(seq, slot);
-            if (s1 != i) {
-                out.skipped++;
+            int at = ((int) i & mask) * STRIDE;
+            long h = (long) RING.getAcquire(ring, at);
+            if (h >>> 61 == 0 || (h & SEQ_MASK) != (i & SEQ_MASK)) {
+                out.skipped++; // being written, or already overwritten by a later lap
                 continue;
             }
-            long t0 = a[slot];
-            long t1 = b[slot];
-            long goid = goids[slot];
-            int kp = kindP[slot];
-            int x = aux[slot];
+            long t0 = ring[at + 1];
+            long t1 = ring[at + 2];
+            long goid = ring[at + 3];
             VarHandle.loadLoadFence();
-            if ((long) SEQ.getOpaque(seq, slot) != i) {
+            if ((long) RING.getOpaque(ring, at) != h) {
                 out.skipped++;
                 continue;
             }
-            out.add(kp >>> 24, (kp & 0xffffff) - 1, x, goid, t0, t1);
+            out.add((int) (h >>> 61), (int) (h >>> 50 & 0x7ff) - 1, (int) (h >>> SEQ_BITS & 0x3fff), goid, t0, t1);
         }
         return out;
     }

@@ -36,7 +36,8 @@ import javax.management.StandardMBean;
  *   <li>{@code tracebuf=<events>}: ring size, default {@value TraceRecorder#DEFAULT_CAPACITY}
  *       (32 bytes each); the oldest events are overwritten and counted as dropped.</li>
  *   <li>{@code jmx=true|false} (default true): register {@link SchedulerMXBean} as
- *       {@code timeslice:type=Scheduler}. The first scheduler registered gets exactly that name;
+ *       {@code timeslice:type=Scheduler}, on a background thread (creating the platform
+ *       MBeanServer takes a few hundred ms, which must not delay the program's start). The first scheduler registered gets exactly that name;
  *       when it is taken (several schedulers in one JVM), the next ones get
  *       {@code timeslice:type=Scheduler,name=<scheduler name>}. Unregistered at close.</li>
  *   <li>{@code jfr=true|false} (default true): make Timeslice's JFR events available
@@ -169,7 +170,9 @@ public final class Observability implements AutoCloseable {
     private JfrEvents jfrListener;
     private JfrEvents.Control jfrControl;
     private volatile boolean jfrWanted;
+    /** Guarded by this; set by the registering thread. */
     private ObjectName mbeanName;
+    private final java.util.concurrent.CountDownLatch jmxDone = new java.util.concurrent.CountDownLatch(1);
     /** What this instance last installed on the scheduler. */
     private SchedEvents installed;
 
@@ -212,11 +215,21 @@ public final class Observability implements AutoCloseable {
         }
         refreshListeners();
         if (settings.jmx()) {
-            try {
-                registerMBean();
-            } catch (Throwable t) {
-                warn("JMX disabled", t);
-            }
+            // Creating the platform MBeanServer takes hundreds of ms (it registers every platform
+            // MXBean): do it beside the program's start, not in front of it.
+            Thread t = new Thread(() -> {
+                try {
+                    registerMBean();
+                } catch (Throwable e) {
+                    warn("JMX disabled", e);
+                } finally {
+                    jmxDone.countDown();
+                }
+            }, sched.name() + "-jmx-register");
+            t.setDaemon(true);
+            t.start();
+        } else {
+            jmxDone.countDown();
         }
         if (settings.schedtraceMillis() > 0) {
             PrintStream out = settings.schedtraceOut() != null ? settings.schedtraceOut() : System.err;
@@ -250,17 +263,21 @@ public final class Observability implements AutoCloseable {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         StandardMBean mbean = new StandardMBean(new SchedulerJmx(sched, settings::traceFile, this::writeTrace),
                 SchedulerMXBean.class, true);
-        ObjectName plain = new ObjectName(MBEAN_NAME);
+        ObjectName name = new ObjectName(MBEAN_NAME);
         try {
-            server.registerMBean(mbean, plain);
-            mbeanName = plain;
-            return;
+            server.registerMBean(mbean, name);
         } catch (InstanceAlreadyExistsException e) {
             // another scheduler has the plain name
+            name = new ObjectName(MBEAN_NAME + ",name=" + ObjectName.quote(sched.name()));
+            server.registerMBean(mbean, name);
         }
-        ObjectName named = new ObjectName(MBEAN_NAME + ",name=" + ObjectName.quote(sched.name()));
-        server.registerMBean(mbean, named);
-        mbeanName = named;
+        synchronized (this) {
+            if (!closed.get()) {
+                mbeanName = name;
+                return;
+            }
+        }
+        server.unregisterMBean(name); // closed while registering
     }
 
     /** The scheduler this instance observes. */
@@ -272,9 +289,20 @@ public final class Observability implements AutoCloseable {
         return settings;
     }
 
-    /** The MXBean's name, or null when JMX is off. */
+    /**
+     * The MXBean's name, or null when JMX is off or failed. The MXBean is registered on a
+     * background thread (the platform MBeanServer is slow to create); this waits for it, up to
+     * 30 s.
+     */
     public ObjectName mbeanName() {
-        return mbeanName;
+        try {
+            jmxDone.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            return mbeanName;
+        }
     }
 
     /** The trace recorder, or null when tracing is off. */
@@ -334,11 +362,16 @@ public final class Observability implements AutoCloseable {
                 warn("could not stop listening to JFR", t);
             }
         }
-        if (mbeanName != null) {
+        ObjectName registered;
+        synchronized (this) {
+            registered = mbeanName; // null: not registered (yet): the registering thread unregisters
+            mbeanName = null;
+        }
+        if (registered != null) {
             try {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName);
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(registered);
             } catch (Throwable t) {
-                warn("could not unregister " + mbeanName, t);
+                warn("could not unregister " + registered, t);
             }
         }
         if (trace != null) {

@@ -59,8 +59,9 @@ class SchedulerMXBeanTest {
     void attributesAndOperationsWork() throws Exception {
         sched = Scheduler.builder().name("jmx-test").procs(2).build();
         obs = Observability.install(sched, Observability.Settings.none().withJmx(true));
+        ObjectName registered = obs.mbeanName(); // registration runs on a background thread
         ObjectName name = find("jmx-test");
-        assertEquals(obs.mbeanName(), name);
+        assertEquals(registered, name);
         assertTrue(name.toString().startsWith("timeslice:type=Scheduler"), name.toString());
         for (int i = 0; i < 3; i++) {
             sched.newThread().name("waiter-" + i).start(() -> {
@@ -121,6 +122,7 @@ class SchedulerMXBeanTest {
         sched = Scheduler.builder().name("jmx-one").procs(1).build();
         sched2 = Scheduler.builder().name("jmx, two").procs(1).build();
         obs = Observability.install(sched, Observability.Settings.none().withJmx(true));
+        assertEquals("timeslice:type=Scheduler", obs.mbeanName().toString());
         obs2 = Observability.install(sched2, Observability.Settings.none().withJmx(true).withTrace(trace));
         assertNotEquals(obs.mbeanName(), obs2.mbeanName());
         ObjectName two = find("jmx, two");
@@ -129,5 +131,17 @@ class SchedulerMXBeanTest {
         sched2.go(() -> { }).join();
         assertEquals(trace.toAbsolutePath().toString(), server.invoke(two, "writeTrace", null, null));
         assertTrue(Files.readString(trace).contains("\"traceEvents\""));
+    }
+
+    @Test
+    void closingWhileTheMBeanIsBeingRegisteredLeavesNothingRegistered() throws Exception {
+        sched = Scheduler.builder().name("jmx-quick").procs(1).build();
+        obs = Observability.install(sched, Observability.Settings.none().withJmx(true));
+        obs.close();
+        assertEquals(null, obs.mbeanName());
+        ObjectName plain = new ObjectName("timeslice:type=Scheduler");
+        ObjectName named = new ObjectName("timeslice:type=Scheduler,name=\"jmx-quick\"");
+        assertFalse(server.isRegistered(named));
+        assertFalse(server.isRegistered(plain) && "jmx-quick".equals(server.getAttribute(plain, "SchedulerName")));
     }
 }

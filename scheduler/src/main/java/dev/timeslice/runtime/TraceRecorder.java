@@ -153,9 +153,9 @@ public final class TraceRecorder implements SchedEvents {
         return capacity;
     }
 
-    /** Events recorded so far (including those since overwritten). */
+    /** Events recorded so far (including those since overwritten), scans and routed creations included. */
     public long recorded() {
-        return next.get();
+        return next.get() + rareNext.get();
     }
 
     /** Events overwritten because the ring was full. */

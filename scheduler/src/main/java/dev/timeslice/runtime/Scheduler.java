@@ -535,6 +535,14 @@ public final class Scheduler implements AutoCloseable {
         for (;;) {
             P p = m.p;
             if (p == null) {
+                // Lost our P while the G ran (sysmon's retake): a G that yielded on the way out
+                // must not stay parked on this M while it sleeps.
+                G yielded = m.yielded;
+                if (yielded != null) {
+                    m.yielded = null;
+                    globrunq.put(yielded);
+                    wakep();
+                }
                 if (!reacquire(m)) {
                     return null;
                 }

@@ -1,0 +1,206 @@
+package dev.timeslice.agent.rewrite;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.FrameNode;
+import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.MethodNode;
+
+/**
+ * Rewrites one method. Rules (see also {@link StripMiner}, {@link PollInserter}):
+ * <ol>
+ *   <li>abstract/native methods and {@code <clinit>} are never touched (a yield inside a class
+ *       initializer cannot unmount);</li>
+ *   <li>a method with no loop whose calls are all allow-listed cheap JDK calls is bounded: untouched;</li>
+ *   <li>every other method polls ({@link PollCode#poll()}) before every {@code xRETURN};</li>
+ *   <li>a loop whose body has a call that may not poll (JDK outside the allow-list, excluded classes,
+ *       {@code invokedynamic}) polls ({@code pollCallLoop}) at every back-edge;</li>
+ *   <li>an innermost counted loop that {@link CountedLoopMatcher} proves safe is strip-mined;</li>
+ *   <li>every other back-edge decrements the per-invocation budget, shared by all loops of the
+ *       invocation, and calls {@code pollLoop} when it runs out;</li>
+ *   <li>a loop closed only by an exception edge polls ({@code pollCallLoop}) at its handler entry.</li>
+ * </ol>
+ * Size: if the result would push a method over HotSpot's HugeMethodLimit (8000 bytes) while the
+ * original was under it, or over 64 KB, the next cheaper form is tried ({@link Form}); if none
+ * fits, the original code is kept and reported. The original method node is never modified.
+ */
+public final class MethodRewriter {
+
+    /** Rewriting forms, from best to cheapest in code size. */
+    public enum Form {
+        /** strip-mined counted loops, iteration budget elsewhere. */
+        FULL,
+        /** iteration budget on every call-free back-edge. */
+        COUNTERS,
+        /** a poll call at every back-edge (3 bytes each). */
+        MINIMAL
+    }
+
+    public enum Status { UNTOUCHED, REWRITTEN, KEPT_ORIGINAL, SKIPPED }
+
+    /** What happened to one method. {@code method} is the node to emit. */
+    record Outcome(MethodNode method, Status status, Form form, int stripMined, int counters,
+                   int callLoops, int returnPolls, String note) {
+        static Outcome of(MethodNode m, Status s, String note) {
+            return new Outcome(m, s, null, 0, 0, 0, 0, note);
+        }
+    }
+
+    private final RewriteConfig config;
+    private final ClassContext cls;
+
+    MethodRewriter(RewriteConfig config, ClassContext cls) {
+        this.config = config;
+        this.cls = cls;
+    }
+
+    /** @param originalLength the method's exact code length in the input class file, or -1 */
+    Outcome rewrite(MethodNode original, int originalLength) {
+        if ((original.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0
+                || original.instructions.size() == 0 || original.name.equals("<clinit>")) {
+            return Outcome.of(original, Status.UNTOUCHED, "no code to rewrite");
+        }
+        for (AbstractInsnNode n = original.instructions.getFirst(); n != null; n = n.getNext()) {
+            if (n.getOpcode() == Opcodes.JSR || n.getOpcode() == Opcodes.RET) {
+                return Outcome.of(original, Status.SKIPPED, "jsr/ret subroutines are not supported");
+            }
+        }
+        boolean framed = cls.majorVersion() >= Opcodes.V1_7 || Frames.hasFrames(original);
+        LoopAnalysis first = LoopAnalysis.of(new MethodGraph(original, framed), config.callPolicy());
+        if (first.loops.isEmpty() && !first.hasPollingWorthyCall) {
+            return Outcome.of(original, Status.UNTOUCHED, "bounded: no loop, no call");
+        }
+        int before = originalLength >= 0 ? originalLength : CodeSize.upperBound(original);
+        String last = null;
+        for (Form form : Form.values()) {
+            if (form == Form.FULL && !config.stripMining()) {
+                continue;
+            }
+            original.instructions.resetLabels();
+            MethodNode work = copy(original);
+            Outcome o = apply(work, form, framed);
+            int after = CodeSize.upperBound(work);
+            boolean huge = before <= CodeSize.HUGE_METHOD_LIMIT && after > CodeSize.HUGE_METHOD_LIMIT;
+            if (!huge && after <= CodeSize.MAX_CODE_LENGTH) {
+                return o;
+            }
+            last = huge ? "would exceed HugeMethodLimit (" + before + " -> " + after + " bytes)"
+                    : "would exceed 64 KB (" + after + " bytes)";
+        }
+        original.instructions.resetLabels();
+        return Outcome.of(original, Status.KEPT_ORIGINAL, last);
+    }
+
+    private Outcome apply(MethodNode m, Form form, boolean framed) {
+        MethodGraph g = new MethodGraph(m, framed);
+        LoopAnalysis a = LoopAnalysis.of(g, config.callPolicy());
+        CountedLoopMatcher matcher = new CountedLoopMatcher(g, cls);
+        List<CountedLoop> strips = new ArrayList<>();
+        List<LoopAnalysis.Loop> counters = new ArrayList<>();
+        List<AbstractInsnNode> callPolls = new ArrayList<>();
+        List<AbstractInsnNode> loopPolls = new ArrayList<>();
+        for (LoopAnalysis.Loop loop : a.loops) {
+            BackEdge e = loop.edge;
+            AbstractInsnNode src = g.nodes[e.source()];
+            if (e.kind() == BackEdge.Kind.HANDLER) {
+                callPolls.add(g.nodes[g.firstReal(e.target())]);
+            } else if (loop.unboundedCall) {
+                callPolls.add(src);
+            } else if (form == Form.MINIMAL) {
+                loopPolls.add(src);
+            } else {
+                CountedLoop c = form == Form.FULL ? matcher.match(loop) : null;
+                if (c != null) {
+                    strips.add(c);
+                } else {
+                    counters.add(loop);
+                }
+            }
+        }
+        // frames are looked up before the list changes; padding below updates these same nodes
+        Map<LabelNode, FrameNode> headerFrames = new HashMap<>();
+        if (framed) {
+            for (CountedLoop c : strips) {
+                headerFrames.put(c.header(), requireFrame(g, c.header()));
+            }
+            for (LoopAnalysis.Loop loop : counters) {
+                if (loop.edge.kind() != BackEdge.Kind.GOTO) {
+                    LabelNode h = (LabelNode) g.nodes[loop.lo()];
+                    headerFrames.put(h, requireFrame(g, h));
+                }
+            }
+        }
+        boolean budget = !strips.isEmpty() || !counters.isEmpty();
+        int extra = (budget ? 1 : 0) + (strips.isEmpty() ? 0 : 1);
+        PollLocals locals = new PollLocals(m.maxLocals, strips.isEmpty() ? -1 : m.maxLocals + 1,
+                config.loopPoll());
+        if (framed && extra > 0) {
+            Frames.appendIntLocals(m, m.maxLocals, extra);
+        }
+        for (CountedLoop c : strips) {
+            StripMiner.apply(m, c, locals, headerFrames.get(c.header()));
+        }
+        Map<LabelNode, LabelNode> trampolines = new HashMap<>();
+        for (LoopAnalysis.Loop loop : counters) {
+            AbstractInsnNode src = g.nodes[loop.hi()];
+            LabelNode header = (LabelNode) g.nodes[loop.lo()];
+            if (loop.edge.kind() == BackEdge.Kind.GOTO) {
+                PollInserter.counterAtGoto(m, (JumpInsnNode) src, locals);
+            } else {
+                LabelNode tr = trampolines.computeIfAbsent(header,
+                        h -> PollInserter.trampoline(m, h, locals, headerFrames.get(h)));
+                PollInserter.retarget(src, header, tr);
+            }
+        }
+        for (AbstractInsnNode at : loopPolls) {
+            PollInserter.pollBefore(m, at, PollCode.pollLoop());
+        }
+        for (AbstractInsnNode at : callPolls) {
+            PollInserter.pollBefore(m, at, PollCode.pollCallLoop());
+        }
+        int returns = PollInserter.returnPolls(m);
+        if (budget) {
+            PollInserter.initLocals(m, locals);
+        }
+        m.maxLocals += extra;
+        m.maxStack += !strips.isEmpty() ? 5 : budget ? 1 : 0;
+        checkFrames(m);
+        return new Outcome(m, Status.REWRITTEN, form, strips.size(), counters.size(),
+                callPolls.size() + (form == Form.MINIMAL ? loopPolls.size() : 0), returns, null);
+    }
+
+    private static FrameNode requireFrame(MethodGraph g, LabelNode l) {
+        FrameNode f = g.frameAt(l);
+        if (f == null) {
+            throw new IllegalStateException("no stack map frame at a loop header");
+        }
+        return f;
+    }
+
+    /** Two frames with no instruction between them would describe the same offset. */
+    private static void checkFrames(MethodNode m) {
+        boolean frameSinceInsn = false;
+        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
+            if (n instanceof FrameNode) {
+                if (frameSinceInsn) {
+                    throw new IllegalStateException("two stack map frames at one offset");
+                }
+                frameSinceInsn = true;
+            } else if (n.getOpcode() >= 0) {
+                frameSinceInsn = false;
+            }
+        }
+    }
+
+    static MethodNode copy(MethodNode m) {
+        MethodNode c = new MethodNode(Opcodes.ASM9, m.access, m.name, m.desc, m.signature,
+                m.exceptions == null ? null : m.exceptions.toArray(new String[0]));
+        m.accept(c);
+        return c;
+    }
+}

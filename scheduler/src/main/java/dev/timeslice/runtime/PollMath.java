@@ -19,6 +19,9 @@ package dev.timeslice.runtime;
  * no intermediate value can overflow. The methods are small so C1 and C2 inline them; with a
  * constant {@code step} the divisions fold away.
  *
+ * <p>A versioned loop first asks {@link #upFit}/{@link #downFit} whether its whole remaining trip
+ * fits in the budget; if so it charges the trip up front and runs the original, unchanged loop.
+ *
  * <p>No state, no allocation, no calls: safe to call from any thread, in any class loader.
  */
 public final class PollMath {
@@ -65,5 +68,27 @@ public final class PollMath {
         long d = (long) i - lim;
         long s = -(long) step;
         return d <= s ? 1 : (int) ((d + s - 1) / s);
+    }
+
+    /**
+     * For a loop about to start that counts up while {@code i < end}: the budget left after charging
+     * all its remaining iterations, or -1 when they do not fit in {@code budget} or when {@code i}
+     * could wrap around before reaching {@code end} (the iteration count is then not what it seems).
+     */
+    public static int upFit(int i, long end, int step, int budget) {
+        if (end > (long) Integer.MAX_VALUE - step + 1) {
+            return -1;
+        }
+        long trip = end <= i ? 0 : (end - i + step - 1) / step;
+        return trip <= budget ? budget - (int) trip : -1;
+    }
+
+    /** As {@link #upFit}, for a loop that counts down ({@code step < 0}) while {@code i > end}. */
+    public static int downFit(int i, long end, int step, int budget) {
+        if (end < (long) Integer.MIN_VALUE - step - 1) {
+            return -1;
+        }
+        long trip = end >= i ? 0 : ((long) i - end - step - 1) / -(long) step;
+        return trip <= budget ? budget - (int) trip : -1;
     }
 }

@@ -86,7 +86,7 @@ public final class ClassRewriter {
         } catch (ClassTooLargeException e) {
             return Result.of(Result.Status.FAILED, name, "class too large");
         } catch (RuntimeException | LinkageError | StackOverflowError e) {
-            String what = e.getMessage() != null && e.getMessage().startsWith("Unsupported class file major version")
+            String what = e.getMessage() != null && e.getMessage().startsWith("Unsupported class file")
                     ? e.getMessage() : "cannot parse or rewrite: " + e;
             return Result.of(Result.Status.FAILED, name, what);
         }

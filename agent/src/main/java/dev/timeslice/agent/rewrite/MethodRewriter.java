@@ -10,6 +10,7 @@ import org.objectweb.asm.tree.FrameNode;
 import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TryCatchBlockNode;
 
 /**
  * Rewrites one method. Rules (see also {@link StripMiner}, {@link PollInserter}):
@@ -20,7 +21,9 @@ import org.objectweb.asm.tree.MethodNode;
  *   <li>every other method polls ({@link PollCode#poll()}) before every {@code xRETURN};</li>
  *   <li>a loop whose body has a call that may not poll (JDK outside the allow-list, excluded classes,
  *       {@code invokedynamic}) polls ({@code pollCallLoop}) at every back-edge;</li>
- *   <li>an innermost counted loop that {@link CountedLoopMatcher} proves safe is strip-mined;</li>
+ *   <li>an innermost counted loop that {@link CountedLoopMatcher} proves safe is versioned when its
+ *       test is at the top (the original loop runs unchanged when its whole trip fits in the
+ *       budget) and strip-mined otherwise;</li>
  *   <li>every other back-edge decrements the per-invocation budget, shared by all loops of the
  *       invocation, and calls {@code pollLoop} when it runs out;</li>
  *   <li>a loop closed only by an exception edge polls ({@code pollCallLoop}) at its handler entry.</li>
@@ -33,8 +36,11 @@ public final class MethodRewriter {
 
     /** Rewriting forms, from best to cheapest in code size. */
     public enum Form {
-        /** strip-mined counted loops, iteration budget elsewhere. */
+        /** counted loops tested at the top versioned ({@link LoopVersioner}), other counted loops
+         *  strip-mined in place, iteration budget elsewhere. */
         FULL,
+        /** every counted loop strip-mined in place (no code duplication). */
+        STRIP,
         /** iteration budget on every call-free back-edge. */
         COUNTERS,
         /** a poll call at every back-edge (3 bytes each). */
@@ -44,10 +50,10 @@ public final class MethodRewriter {
     public enum Status { UNTOUCHED, REWRITTEN, KEPT_ORIGINAL, SKIPPED }
 
     /** What happened to one method. {@code method} is the node to emit. */
-    record Outcome(MethodNode method, Status status, Form form, int stripMined, int counters,
+    record Outcome(MethodNode method, Status status, Form form, int versioned, int stripMined, int counters,
                    int callLoops, int returnPolls, String note) {
         static Outcome of(MethodNode m, Status s, String note) {
-            return new Outcome(m, s, null, 0, 0, 0, 0, note);
+            return new Outcome(m, s, null, 0, 0, 0, 0, 0, note);
         }
     }
 
@@ -78,7 +84,7 @@ public final class MethodRewriter {
         int before = originalLength >= 0 ? originalLength : CodeSize.upperBound(original);
         String last = null;
         for (Form form : Form.values()) {
-            if (form == Form.FULL && !config.stripMining()) {
+            if ((form == Form.FULL || form == Form.STRIP) && !config.stripMining()) {
                 continue;
             }
             original.instructions.resetLabels();
@@ -101,6 +107,8 @@ public final class MethodRewriter {
         LoopAnalysis a = LoopAnalysis.of(g, config.callPolicy());
         CountedLoopMatcher matcher = new CountedLoopMatcher(g, cls);
         List<CountedLoop> strips = new ArrayList<>();
+        List<CountedLoop> versioned = new ArrayList<>();
+        Map<CountedLoop, LoopAnalysis.Loop> loopOf = new HashMap<>();
         List<LoopAnalysis.Loop> counters = new ArrayList<>();
         List<AbstractInsnNode> callPolls = new ArrayList<>();
         List<AbstractInsnNode> loopPolls = new ArrayList<>();
@@ -114,11 +122,14 @@ public final class MethodRewriter {
             } else if (form == Form.MINIMAL) {
                 loopPolls.add(src);
             } else {
-                CountedLoop c = form == Form.FULL ? matcher.match(loop) : null;
-                if (c != null) {
-                    strips.add(c);
-                } else {
+                CountedLoop c = form == Form.FULL || form == Form.STRIP ? matcher.match(loop) : null;
+                if (c == null) {
                     counters.add(loop);
+                } else if (form == Form.FULL && c.topTested() && versionable(g, loop, c)) {
+                    versioned.add(c);
+                    loopOf.put(c, loop);
+                } else {
+                    strips.add(c);
                 }
             }
         }
@@ -128,6 +139,9 @@ public final class MethodRewriter {
             for (CountedLoop c : strips) {
                 headerFrames.put(c.header(), requireFrame(g, c.header()));
             }
+            for (CountedLoop c : versioned) {
+                headerFrames.put(c.header(), requireFrame(g, c.header()));
+            }
             for (LoopAnalysis.Loop loop : counters) {
                 if (loop.edge.kind() != BackEdge.Kind.GOTO) {
                     LabelNode h = (LabelNode) g.nodes[loop.lo()];
@@ -135,12 +149,19 @@ public final class MethodRewriter {
                 }
             }
         }
-        boolean budget = !strips.isEmpty() || !counters.isEmpty();
-        int extra = (budget ? 1 : 0) + (strips.isEmpty() ? 0 : 1);
-        PollLocals locals = new PollLocals(m.maxLocals, strips.isEmpty() ? -1 : m.maxLocals + 1,
-                config.loopPoll());
+        boolean chunked = !strips.isEmpty() || !versioned.isEmpty();
+        boolean budget = chunked || !counters.isEmpty();
+        int extra = (budget ? 1 : 0) + (chunked ? 1 : 0);
+        PollLocals locals = new PollLocals(m.maxLocals, chunked ? m.maxLocals + 1 : -1, config.loopPoll());
         if (framed && extra > 0) {
             Frames.appendIntLocals(m, m.maxLocals, extra);
+        }
+        // a versioned loop is entered through its entry check: outside jumps to its header go there
+        Map<LabelNode, LabelNode> entries = new HashMap<>();
+        for (CountedLoop c : versioned) {
+            LoopAnalysis.Loop loop = loopOf.get(c);
+            entries.put(c.header(), LoopVersioner.apply(m, c, locals, headerFrames.get(c.header()),
+                    g.nodes[loop.hi()], outsideJumps(g, loop)));
         }
         for (CountedLoop c : strips) {
             StripMiner.apply(m, c, locals, headerFrames.get(c.header()));
@@ -148,12 +169,13 @@ public final class MethodRewriter {
         Map<LabelNode, LabelNode> trampolines = new HashMap<>();
         for (LoopAnalysis.Loop loop : counters) {
             AbstractInsnNode src = g.nodes[loop.hi()];
-            LabelNode header = (LabelNode) g.nodes[loop.lo()];
+            LabelNode original = (LabelNode) g.nodes[loop.lo()];
+            LabelNode header = entries.getOrDefault(original, original);
             if (loop.edge.kind() == BackEdge.Kind.GOTO) {
                 PollInserter.counterAtGoto(m, (JumpInsnNode) src, locals);
             } else {
                 LabelNode tr = trampolines.computeIfAbsent(header,
-                        h -> PollInserter.trampoline(m, h, locals, headerFrames.get(h)));
+                        h -> PollInserter.trampoline(m, h, locals, headerFrames.get(original)));
                 PollInserter.retarget(src, header, tr);
             }
         }
@@ -168,10 +190,46 @@ public final class MethodRewriter {
             PollInserter.initLocals(m, locals);
         }
         m.maxLocals += extra;
-        m.maxStack += !strips.isEmpty() ? 5 : budget ? 1 : 0;
+        m.maxStack += chunked ? 5 : budget ? 1 : 0;
         checkFrames(m);
-        return new Outcome(m, Status.REWRITTEN, form, strips.size(), counters.size(),
+        return new Outcome(m, Status.REWRITTEN, form, versioned.size(), strips.size(), counters.size(),
                 callPolls.size() + (form == Form.MINIMAL ? loopPolls.size() : 0), returns, null);
+    }
+
+    /**
+     * Whether a counted loop tested at the top can get an entry check right before its header:
+     * the header is no exception handler, and no protected range starts or ends between the header
+     * and its first instruction (the check would then be covered differently from the test).
+     */
+    private static boolean versionable(MethodGraph g, LoopAnalysis.Loop loop, CountedLoop c) {
+        int t = loop.lo();
+        int p = g.firstReal(t);
+        if (g.method.tryCatchBlocks != null) {
+            for (TryCatchBlockNode tcb : g.method.tryCatchBlocks) {
+                if (tcb.handler == c.header()) {
+                    return false;
+                }
+                for (LabelNode l : new LabelNode[] {tcb.start, tcb.end}) {
+                    int i = g.indexOf(l);
+                    if (i >= t && i <= p) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Jumps and switches outside the loop that target its header. */
+    private static List<AbstractInsnNode> outsideJumps(MethodGraph g, LoopAnalysis.Loop loop) {
+        List<AbstractInsnNode> out = new ArrayList<>();
+        for (int u : g.predecessors(loop.lo())) {
+            if ((u < loop.lo() || u > loop.hi()) && g.isReal(u)
+                    && MethodGraph.jumpTargets(g.nodes[u]).contains((LabelNode) g.nodes[loop.lo()])) {
+                out.add(g.nodes[u]);
+            }
+        }
+        return out;
     }
 
     private static FrameNode requireFrame(MethodGraph g, LabelNode l) {

@@ -60,7 +60,7 @@ final class PollStage extends ClassVisitor {
                     instructions.resetLabels();
                     o = MethodRewriter.Outcome.of(this, MethodRewriter.Status.SKIPPED, "internal error: " + e);
                 }
-                reports.add(new MethodReport(name, descriptor, o.status(), o.form(), o.stripMined(),
+                reports.add(new MethodReport(name, descriptor, o.status(), o.form(), o.versioned(), o.stripMined(),
                         o.counters(), o.callLoops(), o.returnPolls(), o.note()));
                 o.method().accept(next);
             }

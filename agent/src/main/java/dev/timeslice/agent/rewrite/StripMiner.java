@@ -79,7 +79,7 @@ final class StripMiner {
     }
 
     /** Pushes the loop's exclusive end as a long: bound, or bound ± 1 for an inclusive test. */
-    private static void pushEnd(InsnList out, CountedLoop c) {
+    static void pushEnd(InsnList out, CountedLoop c) {
         long adjust = c.inclusive() ? (c.up() ? 1 : -1) : 0;
         if (c.bound().size() == 1 && CountedLoopMatcher.isIntConstant(c.bound().get(0))) {
             out.add(PollCode.pushLong(CountedLoopMatcher.intConstant(c.bound().get(0)) + adjust));

@@ -45,6 +45,7 @@ final class JarVerifier {
         int rewritten;
         int unchanged;
         int methodsRewritten;
+        int versioned;
         int stripMined;
         int counters;
         int edgePolls;
@@ -191,6 +192,7 @@ final class JarVerifier {
         for (MethodReport m : r.methods()) {
             if (m.changed()) {
                 rep.methodsRewritten++;
+                rep.versioned += m.versioned();
                 rep.stripMined += m.stripMined();
                 rep.counters += m.counters();
                 rep.edgePolls += m.edgePolls();

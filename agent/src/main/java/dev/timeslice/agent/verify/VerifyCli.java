@@ -86,8 +86,9 @@ public final class VerifyCli {
         for (JarVerifier.Report r : reports) {
             out.printf("%s: %d classes: %d rewritten, %d unchanged, %d skipped, %d failed%n",
                     r.jar, r.classes, r.rewritten, r.unchanged, r.skippedCount(), r.failed.size());
-            out.printf("  methods: %d rewritten (%d strip-mined loops, %d counted back-edges, %d polled back-edges, %d return polls)%n",
-                    r.methodsRewritten, r.stripMined, r.counters, r.edgePolls, r.returnPolls);
+            out.printf("  methods: %d rewritten (%d versioned loops, %d strip-mined loops, %d counted back-edges, "
+                    + "%d polled back-edges, %d return polls)%n",
+                    r.methodsRewritten, r.versioned, r.stripMined, r.counters, r.edgePolls, r.returnPolls);
             for (Map.Entry<String, Integer> e : r.keptMethods.entrySet()) {
                 out.printf("  methods kept original: %d: %s%n", e.getValue(), e.getKey());
             }

@@ -29,7 +29,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * rewritten/original with its propagated error, and the geometric mean and worst ratio.
  *
  * <p>Arguments: {@code [-f forks] [-wi warmups] [-i iterations] [-t seconds per iteration]
- * [-o file.md] [kernel regex]}.
+ * [-o file.md] [-v original,rewritten,counters] [kernel regex]}.
  */
 public final class BenchMain {
     private BenchMain() {
@@ -42,6 +42,7 @@ public final class BenchMain {
         int seconds = 1;
         String out = null;
         String filter = ".*";
+        String variants = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "-f" -> forks = Integer.parseInt(args[++i]);
@@ -49,6 +50,7 @@ public final class BenchMain {
                 case "-i" -> iterations = Integer.parseInt(args[++i]);
                 case "-t" -> seconds = Integer.parseInt(args[++i]);
                 case "-o" -> out = args[++i];
+                case "-v" -> variants = args[++i];
                 default -> filter = args[i];
             }
         }
@@ -60,6 +62,9 @@ public final class BenchMain {
                 .warmupTime(TimeValue.seconds(seconds))
                 .measurementTime(TimeValue.seconds(seconds))
                 .shouldFailOnError(true);
+        if (variants != null) {
+            ob.param("variant", variants.split(","));
+        }
         Collection<RunResult> results = new Runner(ob.build()).run();
         String table = table(results, forks, warmups, iterations, seconds);
         System.out.println();
@@ -95,7 +100,9 @@ public final class BenchMain {
             String compiled = parts[parts.length - 2].toLowerCase(Locale.ROOT);
             String variant = rr.getParams().getParam("variant");
             Result<?>[] pair = byKey.computeIfAbsent(kernel + "\u0000" + compiled, k -> new Result<?>[2]);
-            pair[variant.equals("original") ? 0 : 1] = rr.getPrimaryResult();
+            if (variant.equals("original") || variant.equals("rewritten")) {
+                pair[variant.equals("original") ? 0 : 1] = rr.getPrimaryResult();
+            }
         }
         Map<String, String> forms = forms();
         List<Row> rows = new ArrayList<>();
@@ -150,6 +157,9 @@ public final class BenchMain {
                     .rewrite(in.readAllBytes());
             for (MethodReport m : r.methods()) {
                 List<String> parts = new ArrayList<>();
+                if (m.versioned() > 0) {
+                    parts.add(m.versioned() + " versioned");
+                }
                 if (m.stripMined() > 0) {
                     parts.add(m.stripMined() + " strip-mined");
                 }

@@ -6,17 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.timeslice.agent.TestClasses;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.IincInsnNode;
+import org.objectweb.asm.tree.IntInsnNode;
 import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
-/** Which loops get which form, and what the strip-mined form looks like in bytecode. */
+/** Which loops get which form, and what the versioned and strip-mined forms look like in bytecode. */
 class ShapeTest {
     private static RewrittenFixtures fx;
 
@@ -25,21 +29,30 @@ class ShapeTest {
         fx = new RewrittenFixtures();
     }
 
+    private static byte[] rewritten() {
+        return fx.rewrittenBytes.get("fixtures.Loops");
+    }
+
     @Test
-    void provablyCountedLoopsAreStripMined() {
-        for (String m : List.of("sumTo", "arraySum", "whileLoop", "doWhile", "stepTwoInclusive", "countDown",
+    void provablyCountedLoopsAreVersionedOrStripMined() {
+        // test at the top (javac's for and while): versioned
+        for (String m : List.of("sumTo", "arraySum", "whileLoop", "stepTwoInclusive", "countDown",
                 "countDownBy3", "boundOnLeft", "constantBound", "fieldBound", "fieldArrayLengthBound", "wrapsUp",
                 "inclusiveMax", "wrapsDown", "breakOut", "caughtInside", "throwsOut", "mathLoop", "getterLoop",
                 "<init>", "lambda$lambdas$1")) {
             MethodReport r = fx.report("fixtures.Loops", m);
-            assertEquals(1, r.stripMined(), m + ": " + r);
-            assertEquals(0, r.counters(), m + ": " + r);
+            assertEquals(1, r.versioned(), m + ": " + r);
+            assertEquals(0, r.stripMined() + r.counters(), m + ": " + r);
         }
-        assertEquals(1, fx.report("fixtures.Cell", "<init>").stripMined());
-        // nested: the inner loop is strip-mined, the outer one counted
+        assertEquals(1, fx.report("fixtures.Cell", "<init>").versioned());
+        // test at the bottom: strip-mined in place
+        MethodReport doWhile = fx.report("fixtures.Loops", "doWhile");
+        assertEquals(1, doWhile.stripMined(), doWhile.toString());
+        assertEquals(0, doWhile.versioned(), doWhile.toString());
+        // nested: the inner loop is versioned, the outer one counted
         for (String m : List.of("nestedSmallInner", "labeledContinue")) {
             MethodReport r = fx.report("fixtures.Loops", m);
-            assertEquals(1, r.stripMined(), m + ": " + r);
+            assertEquals(1, r.versioned(), m + ": " + r);
             assertEquals(1, r.counters(), m + ": " + r);
         }
     }
@@ -50,11 +63,11 @@ class ShapeTest {
                 "volatileBound", "fieldBoundWithCall", "notEqualTest", "longCounter", "labeledBreak", "stateMachine",
                 "collatzSteps")) {
             MethodReport r = fx.report("fixtures.Loops", m);
-            assertEquals(0, r.stripMined(), m + ": " + r);
+            assertEquals(0, r.stripMined() + r.versioned(), m + ": " + r);
             assertTrue(r.counters() > 0, m + ": " + r);
         }
         MethodReport calls = fx.report("fixtures.Loops", "jdkCallLoop");
-        assertEquals(0, calls.stripMined() + calls.counters(), calls.toString());
+        assertEquals(0, calls.stripMined() + calls.versioned() + calls.counters(), calls.toString());
         assertEquals(1, calls.edgePolls(), calls.toString());
     }
 
@@ -67,50 +80,141 @@ class ShapeTest {
     }
 
     @Test
-    void stripMinedLoopHasACleanInnerLoopAndPollsBeforeEachChunk() {
-        MethodNode m = TestClasses.method(fx.rewrittenBytes.get("fixtures.Loops"), "sumTo");
-        AbstractInsnNode[] code = m.instructions.toArray();
-        int budget = m.maxLocals - 2;
-        int limit = m.maxLocals - 1;
-        int upLimit = index(code, "upLimit");
-        int upChunk = index(code, "upChunk");
-        int pollLoop = index(code, "pollLoop");
-        assertTrue(pollLoop < upLimit && upLimit < upChunk, "poll, then the chunk limit, then the charge");
-        // the inner back-edge: iload i; iload lim; if_icmplt <inner head>, right after the body's iinc
-        JumpInsnNode inner = null;
-        for (int i = 0; i < code.length; i++) {
-            if (code[i].getOpcode() == Opcodes.IF_ICMPLT && code[i - 1] instanceof VarInsnNode v && v.var == limit) {
-                inner = (JumpInsnNode) code[i];
-            }
+    void versionedLoopRunsTheOriginalInstructionsAfterAnEntryCheck() {
+        for (String name : List.of("sumTo", "arraySum", "nestedSmallInner", "caughtInside", "countDownBy3")) {
+            MethodNode orig = TestClasses.method(RewrittenFixtures.bytes("fixtures.Loops"), name);
+            MethodNode rew = TestClasses.method(rewritten(), name);
+            List<String> loop = innermostLoop(orig);
+            List<String> all = signatures(rew);
+            int at = Collections.indexOfSubList(all, loop);
+            assertTrue(at > 0, name + ": the original loop, unchanged, is in the rewritten method\n"
+                    + TestClasses.text(rewritten(), name));
+            // right before it: t = fit(...); if (t < 0) goto NOFIT; b = t
+            String fit = countsDown(orig) ? "INVOKESTATIC downFit" : "INVOKESTATIC upFit";
+            assertEquals(List.of(fit, "ISTORE " + (rew.maxLocals - 1), "ILOAD " + (rew.maxLocals - 1), "IFLT fwd",
+                    "ILOAD " + (rew.maxLocals - 1), "ISTORE " + (rew.maxLocals - 2)), all.subList(at - 6, at), name);
         }
-        assertNotNull(inner, TestClasses.text(fx.rewrittenBytes.get("fixtures.Loops"), "sumTo"));
-        int head = m.instructions.indexOf(inner.label);
-        int tail = m.instructions.indexOf(inner);
-        assertTrue(head > upChunk && head < tail, "the inner loop starts after the chunk set-up");
-        for (int i = head; i < tail; i++) {
-            AbstractInsnNode n = code[i];
-            assertFalse(n instanceof MethodInsnNode, "no call inside the inner loop");
-            assertFalse(n instanceof VarInsnNode v && v.var == budget, "the budget is not touched inside the inner loop");
-            assertFalse(n instanceof JumpInsnNode && n != inner, "one exit test only");
-        }
-        assertEquals(Opcodes.IINC, code[tail - 3].getOpcode(), "the original iinc just before the inner test");
-        // the original test is still there, as the outer test
-        assertEquals(Opcodes.GOTO, code[tail + 1].getOpcode());
     }
 
     @Test
-    void countingDownUsesDownLimit() {
-        String text = TestClasses.text(fx.rewrittenBytes.get("fixtures.Loops"), "countDownBy3");
-        assertTrue(text.contains("PollMath.downLimit") && text.contains("PollMath.downChunk"), text);
-        assertTrue(text.contains("IF_ICMPGT"), text);
+    void chunkedCopyHasACleanInnerLoopAndPollsBeforeEachChunk() {
+        for (String name : List.of("sumTo", "doWhile")) {
+            MethodNode m = TestClasses.method(rewritten(), name);
+            AbstractInsnNode[] code = m.instructions.toArray();
+            int budget = m.maxLocals - 2;
+            int limit = m.maxLocals - 1;
+            int upLimit = index(code, "upLimit", 0);
+            int upChunk = index(code, "upChunk", upLimit);
+            int pollLoop = lastIndexBefore(code, "pollLoop", upLimit);
+            assertTrue(pollLoop >= 0 && upLimit < upChunk, name + ": poll, then the chunk limit, then the charge");
+            JumpInsnNode inner = null;
+            for (int i = upChunk; i < code.length; i++) {
+                if (code[i].getOpcode() == Opcodes.IF_ICMPLT && code[i - 1] instanceof VarInsnNode v && v.var == limit) {
+                    inner = (JumpInsnNode) code[i];
+                    break;
+                }
+            }
+            assertNotNull(inner, TestClasses.text(rewritten(), name));
+            int head = m.instructions.indexOf(inner.label);
+            int tail = m.instructions.indexOf(inner);
+            assertTrue(head > upChunk && head < tail, "the inner loop starts after the chunk set-up");
+            for (int i = head; i < tail; i++) {
+                AbstractInsnNode n = code[i];
+                assertFalse(n instanceof MethodInsnNode, "no call inside the inner loop");
+                assertFalse(n instanceof VarInsnNode v && v.var == budget, "the budget is not touched inside the inner loop");
+                assertFalse(n instanceof JumpInsnNode && n != inner, "one exit test only");
+            }
+            int before = tail - 3;
+            while (code[before].getOpcode() < 0) {
+                before--;
+            }
+            assertEquals(Opcodes.IINC, code[before].getOpcode(), "the original iinc just before the inner test");
+        }
     }
 
-    private static int index(AbstractInsnNode[] code, String method) {
+    @Test
+    void countingDownUsesTheDownHelpers() {
+        String text = TestClasses.text(rewritten(), "countDownBy3");
+        for (String s : List.of("PollMath.downFit", "PollMath.downLimit", "PollMath.downChunk", "IF_ICMPGT")) {
+            assertTrue(text.contains(s), s + "\n" + text);
+        }
+    }
+
+    /** Signatures of the real instructions from the first backward jump's target to that jump. */
+    private static List<String> innermostLoop(MethodNode m) {
+        AbstractInsnNode[] code = m.instructions.toArray();
         for (int i = 0; i < code.length; i++) {
+            if (code[i].getOpcode() == Opcodes.GOTO) {
+                int t = m.instructions.indexOf(((JumpInsnNode) code[i]).label);
+                if (t < i) {
+                    List<String> out = new ArrayList<>();
+                    for (int k = t; k <= i; k++) {
+                        if (code[k].getOpcode() >= 0) {
+                            out.add(signature(m, code[k]));
+                        }
+                    }
+                    // the innermost loop is the first one to close
+                    return out;
+                }
+            }
+        }
+        throw new AssertionError("no loop in " + m.name);
+    }
+
+    private static List<String> signatures(MethodNode m) {
+        List<String> out = new ArrayList<>();
+        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
+            if (n.getOpcode() >= 0) {
+                out.add(signature(m, n));
+            }
+        }
+        return out;
+    }
+
+    private static String signature(MethodNode m, AbstractInsnNode n) {
+        String op = org.objectweb.asm.util.Printer.OPCODES[n.getOpcode()];
+        if (n instanceof VarInsnNode v) {
+            return op + " " + v.var;
+        }
+        if (n instanceof IincInsnNode i) {
+            return op + " " + i.var + " " + i.incr;
+        }
+        if (n instanceof IntInsnNode i) {
+            return op + " " + i.operand;
+        }
+        if (n instanceof MethodInsnNode mi) {
+            return op + " " + mi.name;
+        }
+        if (n instanceof JumpInsnNode j) {
+            return op + (m.instructions.indexOf(j.label) < m.instructions.indexOf(j) ? " back" : " fwd");
+        }
+        return op;
+    }
+
+    private static boolean countsDown(MethodNode m) {
+        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
+            if (n instanceof IincInsnNode i && i.incr < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int index(AbstractInsnNode[] code, String method, int from) {
+        for (int i = from; i < code.length; i++) {
             if (code[i] instanceof MethodInsnNode mi && mi.name.equals(method)) {
                 return i;
             }
         }
         throw new AssertionError("no call to " + method);
+    }
+
+    private static int lastIndexBefore(AbstractInsnNode[] code, String method, int before) {
+        for (int i = before - 1; i >= 0; i--) {
+            if (code[i] instanceof MethodInsnNode mi && mi.name.equals(method)) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

@@ -12,14 +12,18 @@ import java.util.jar.JarFile;
  * Entry point named by the agent jar's manifest (Premain-Class, Agent-Class, Main-Class).
  *
  * <p>Invariants: this class references nothing outside the JDK, so loading it (by the system
- * loader, from the agent jar) loads nothing else of Timeslice. {@code premain} appends the agent
- * jar to the bootstrap class path and then runs the real agent, {@link Agent}, from the bootstrap
- * loader: the runtime ({@code dev.timeslice.runtime}) and the relocated ASM/ByteBuddy therefore
- * exist exactly once, in the bootstrap loader, and rewritten classes of any loader (including
- * loaders that do not delegate to the system loader) resolve the same poll class.
+ * loader, from the agent jar) loads nothing else of Timeslice. The agent jar is on the bootstrap
+ * class path — through the manifest's {@code Boot-Class-Path}, which names the jar by its built
+ * name, or, if the jar has been renamed, appended by {@code premain} (the JVM then warns that class
+ * data sharing is limited to boot classes) — and {@code premain} runs the real agent,
+ * {@link Agent}, from the bootstrap loader: the runtime ({@code dev.timeslice.runtime}) and the
+ * relocated ASM/ByteBuddy therefore exist exactly once, in the bootstrap loader, and rewritten
+ * classes of any loader (including loaders that do not delegate to the system loader) resolve the
+ * same poll class. Options are checked first, so a bad one stops the JVM with one line only.
  */
 public final class AgentLauncher {
     static final String AGENT_CLASS = "dev.timeslice.agent.Agent";
+    static final String OPTIONS_CLASS = "dev.timeslice.agent.AgentOptions";
     static final String VERIFY_CLASS = "dev.timeslice.agent.verify.VerifyCli";
     static final String USAGE = "usage: java -jar timeslice-agent.jar verify [--classpath <jars>] [--loopPoll <n>] [--verbose] <jar>...";
 
@@ -27,9 +31,22 @@ public final class AgentLauncher {
     }
 
     public static void premain(String agentArgs, Instrumentation inst) {
+        try {
+            Class.forName(OPTIONS_CLASS, true, AgentLauncher.class.getClassLoader())
+                    .getMethod("parse", String.class).invoke(null, agentArgs);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof IllegalArgumentException bad) {
+                System.err.println(bad.getMessage());
+                System.exit(1);
+            }
+        } catch (ReflectiveOperationException | LinkageError e) {
+            // the agent itself reports it below
+        }
         Method start;
         try {
-            inst.appendToBootstrapClassLoaderSearch(new JarFile(ownJar()));
+            if (!onBootClassPath()) {
+                inst.appendToBootstrapClassLoaderSearch(new JarFile(ownJar()));
+            }
             start = Class.forName(AGENT_CLASS, true, null)
                     .getMethod("start", String.class, Instrumentation.class);
         } catch (Exception | LinkageError e) {
@@ -67,6 +84,16 @@ public final class AgentLauncher {
         Method run = Class.forName(VERIFY_CLASS).getMethod("run", String[].class);
         int status = (Integer) run.invoke(null, (Object) rest);
         System.exit(status);
+    }
+
+    /** Whether the manifest's Boot-Class-Path already put the agent on the bootstrap class path. */
+    private static boolean onBootClassPath() {
+        try {
+            Class.forName(AGENT_CLASS, false, null);
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     /** The jar this class was loaded from, whatever it is called. */

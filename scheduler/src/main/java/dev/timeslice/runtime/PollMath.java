@@ -19,8 +19,9 @@ package dev.timeslice.runtime;
  * no intermediate value can overflow. The methods are small so C1 and C2 inline them; with a
  * constant {@code step} the divisions fold away.
  *
- * <p>A versioned loop first asks {@link #upFit}/{@link #downFit} whether its whole remaining trip
- * fits in the budget; if so it charges the trip up front and runs the original, unchanged loop.
+ * <p>A versioned loop first asks {@link #upTrip}/{@link #downTrip} how many iterations it is about to
+ * run; unless that is more than a whole budget it charges them up front (polling first when the
+ * budget left is too small) and runs the original, unchanged loop.
  *
  * <p>No state, no allocation, no calls: safe to call from any thread, in any class loader.
  */
@@ -71,24 +72,24 @@ public final class PollMath {
     }
 
     /**
-     * For a loop about to start that counts up while {@code i < end}: the budget left after charging
-     * all its remaining iterations, or -1 when they do not fit in {@code budget} or when {@code i}
-     * could wrap around before reaching {@code end} (the iteration count is then not what it seems).
+     * Iterations of a loop about to start that counts up ({@code step > 0}) while {@code i < end};
+     * {@link Integer#MAX_VALUE} when that many or more, or when {@code i} could wrap around before
+     * reaching {@code end} (the count would then not be what it seems).
      */
-    public static int upFit(int i, long end, int step, int budget) {
+    public static int upTrip(int i, long end, int step) {
         if (end > (long) Integer.MAX_VALUE - step + 1) {
-            return -1;
+            return Integer.MAX_VALUE;
         }
         long trip = end <= i ? 0 : (end - i + step - 1) / step;
-        return trip <= budget ? budget - (int) trip : -1;
+        return (int) Math.min(trip, Integer.MAX_VALUE);
     }
 
-    /** As {@link #upFit}, for a loop that counts down ({@code step < 0}) while {@code i > end}. */
-    public static int downFit(int i, long end, int step, int budget) {
+    /** As {@link #upTrip}, for a loop that counts down ({@code step < 0}) while {@code i > end}. */
+    public static int downTrip(int i, long end, int step) {
         if (end < (long) Integer.MIN_VALUE - step - 1) {
-            return -1;
+            return Integer.MAX_VALUE;
         }
         long trip = end >= i ? 0 : ((long) i - end - step - 1) / -(long) step;
-        return trip <= budget ? budget - (int) trip : -1;
+        return (int) Math.min(trip, Integer.MAX_VALUE);
     }
 }

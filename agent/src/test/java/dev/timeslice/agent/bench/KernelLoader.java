@@ -24,6 +24,15 @@ public final class KernelLoader extends ClassLoader {
 
     /** @param variant {@code original}, {@code rewritten}, or {@code counters} (rewritten without strip-mining) */
     public static KernelSet load(String variant) {
+        return (KernelSet) instance(variant, PREFIX);
+    }
+
+    /** The kernels' driver (loaded with, but never rewritten like, its copy of the kernels). */
+    public static Driver driver(String variant) {
+        return (Driver) instance(variant, PREFIX + "Driver");
+    }
+
+    private static Object instance(String variant, String className) {
         ClassRewriter r = switch (variant) {
             case "original" -> null;
             case "rewritten" -> new ClassRewriter(new RewriteConfig(8192, ClassFilter.all(), true));
@@ -31,8 +40,7 @@ public final class KernelLoader extends ClassLoader {
             default -> throw new IllegalArgumentException(variant);
         };
         try {
-            return (KernelSet) new KernelLoader(r).loadClass(PREFIX)
-                    .getDeclaredConstructor().newInstance();
+            return new KernelLoader(r).loadClass(className).getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
@@ -57,7 +65,7 @@ public final class KernelLoader extends ClassLoader {
             } catch (IOException e) {
                 throw new ClassNotFoundException(name, e);
             }
-            if (rewriter != null) {
+            if (rewriter != null && !name.endsWith("Driver")) {
                 ClassRewriter.Result r = rewriter.rewrite(bytes);
                 if (r.status() == ClassRewriter.Result.Status.REWRITTEN) {
                     bytes = r.bytes();

@@ -114,4 +114,66 @@ class PollMathTest {
         } while (i > lim);
         assertEquals(k, chunk, what + ": chunk length");
     }
+
+    @Test
+    void tripCountsMatchTheLoopTheyDescribe() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int i0 : STARTS) {
+            for (int step : STEPS) {
+                long[] ends = {(long) i0 - 5, i0, (long) i0 + 1, (long) i0 + step * 3L + 1, Integer.MAX_VALUE,
+                    (long) Integer.MAX_VALUE + 1, (long) i0 + rnd.nextInt(1, 2_000_000)};
+                for (long end : ends) {
+                    end = Math.max(Math.min(end, (long) Integer.MAX_VALUE + 1), Integer.MIN_VALUE);
+                    assertEquals(countUp(i0, end, step), PollMath.upTrip(i0, end, step), "up " + i0 + " " + end + " " + step);
+                    long down = Math.max(Math.min(2L * i0 - end, Integer.MAX_VALUE), (long) Integer.MIN_VALUE - 1);
+                    assertEquals(countDown(i0, down, -step), PollMath.downTrip(i0, down, -step),
+                            "down " + i0 + " " + down + " " + -step);
+                }
+            }
+        }
+    }
+
+    /**
+     * A finite count must be exactly the iterations of {@code for (int i = i0; i < end; i += step)},
+     * which must not overflow on the way; MAX_VALUE is allowed only when wrapping is possible or the
+     * count is that large.
+     */
+    private static int countUp(int i0, long end, int step) {
+        int trip = PollMath.upTrip(i0, end, step);
+        if (trip == Integer.MAX_VALUE) {
+            long exact = end <= i0 ? 0 : (end - i0 + step - 1) / step;
+            assertTrue(end > (long) Integer.MAX_VALUE - step + 1 || exact >= Integer.MAX_VALUE);
+            return trip;
+        }
+        return (int) simulate(i0, end, step, trip);
+    }
+
+    private static int countDown(int i0, long end, int step) {
+        int trip = PollMath.downTrip(i0, end, step);
+        if (trip == Integer.MAX_VALUE) {
+            long exact = end >= i0 ? 0 : (i0 - end - step - 1) / -step;
+            assertTrue(end < (long) Integer.MIN_VALUE - step - 1 || exact >= Integer.MAX_VALUE);
+            return trip;
+        }
+        return (int) simulate(i0, end, step, trip);
+    }
+
+    /** Runs the int loop (or checks it arithmetically when long) and returns its iteration count. */
+    private static long simulate(int i0, long end, int step, int trip) {
+        if (trip > 3_000_000) {
+            long last = i0 + (long) (trip - 1) * step;
+            assertTrue(step > 0 ? last < end && last + step >= end && last + step <= Integer.MAX_VALUE
+                    : last > end && last + step <= end && last + step >= Integer.MIN_VALUE);
+            return trip;
+        }
+        long n = 0;
+        int i = i0;
+        while (step > 0 ? i < end : i > end) {
+            long next = (long) i + step;
+            assertTrue(next >= Integer.MIN_VALUE && next <= Integer.MAX_VALUE, "a finite count, yet i wraps");
+            i = (int) next;
+            n++;
+        }
+        return n;
+    }
 }

@@ -89,10 +89,13 @@ class ShapeTest {
             int at = Collections.indexOfSubList(all, loop);
             assertTrue(at > 0, name + ": the original loop, unchanged, is in the rewritten method\n"
                     + TestClasses.text(rewritten(), name));
-            // right before it: t = fit(...); if (t < 0) goto NOFIT; b = t
-            String fit = countsDown(orig) ? "INVOKESTATIC downFit" : "INVOKESTATIC upFit";
-            assertEquals(List.of(fit, "ISTORE " + (rew.maxLocals - 1), "ILOAD " + (rew.maxLocals - 1), "IFLT fwd",
-                    "ILOAD " + (rew.maxLocals - 1), "ISTORE " + (rew.maxLocals - 2)), all.subList(at - 6, at), name);
+            // right before it: t = trip(...); if (t > loopPoll) goto C; b -= t; if (b >= 0) goto H; poll; b = loopPoll - t
+            String trip = countsDown(orig) ? "INVOKESTATIC downTrip" : "INVOKESTATIC upTrip";
+            int b = rew.maxLocals - 2;
+            int t = rew.maxLocals - 1;
+            assertEquals(List.of(trip, "ISTORE " + t, "ILOAD " + t, "SIPUSH 8192", "IF_ICMPGT fwd", "ILOAD " + b,
+                    "ILOAD " + t, "ISUB", "ISTORE " + b, "ILOAD " + b, "IFGE fwd", "INVOKESTATIC pollLoop", "SIPUSH 8192",
+                    "ILOAD " + t, "ISUB", "ISTORE " + b), all.subList(at - 16, at), name);
         }
     }
 
@@ -135,7 +138,7 @@ class ShapeTest {
     @Test
     void countingDownUsesTheDownHelpers() {
         String text = TestClasses.text(rewritten(), "countDownBy3");
-        for (String s : List.of("PollMath.downFit", "PollMath.downLimit", "PollMath.downChunk", "IF_ICMPGT")) {
+        for (String s : List.of("PollMath.downTrip", "PollMath.downLimit", "PollMath.downChunk", "IF_ICMPGT")) {
             assertTrue(text.contains(s), s + "\n" + text);
         }
     }

@@ -24,7 +24,7 @@ import org.objectweb.asm.tree.VarInsnNode;
  *   E:       t = PollMath.upTrip(i, end, step)
  *            if (t &gt; loopPoll) goto C                 -- longer than a whole budget, or may wrap
  *            b -= t; if (b &gt;= 0) goto H
- *            Safepoint.pollLoop(); b = loopPoll - t     -- the trip did not fit: poll before the loop
+ *            b = loopPoll - t; if (Safepoint.raised()) Safepoint.pollLoop()   -- did not fit: poll first
  *   H:       &lt;the original loop, unchanged: test, body, goto H&gt;
  *   ...
  *   C:       &lt;a clone of the loop, strip-mined by {@link StripMiner}; exits to the original exits&gt;
@@ -115,11 +115,11 @@ final class LoopVersioner {
         e.add(new VarInsnNode(Opcodes.ISTORE, l.budget()));
         e.add(new VarInsnNode(Opcodes.ILOAD, l.budget()));
         e.add(new JumpInsnNode(Opcodes.IFGE, header));
-        e.add(PollCode.pollLoop());
         e.add(PollCode.pushInt(l.loopPoll()));
         e.add(new VarInsnNode(Opcodes.ILOAD, l.limit()));
         e.add(new InsnNode(Opcodes.ISUB));
         e.add(new VarInsnNode(Opcodes.ISTORE, l.budget()));
+        e.add(PollCode.guard(PollCode.pollLoop(), header));
         m.instructions.insertBefore(header, e);
         for (AbstractInsnNode j : outsideJumps) {
             PollInserter.retarget(j, header, entry);

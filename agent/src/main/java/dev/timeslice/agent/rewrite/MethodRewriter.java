@@ -18,7 +18,8 @@ import org.objectweb.asm.tree.TryCatchBlockNode;
  *   <li>abstract/native methods and {@code <clinit>} are never touched (a yield inside a class
  *       initializer cannot unmount);</li>
  *   <li>a method with no loop whose calls are all allow-listed cheap JDK calls is bounded: untouched;</li>
- *   <li>every other method polls ({@link PollCode#poll()}) before every {@code xRETURN};</li>
+ *   <li>every other method polls ({@link PollCode#poll()}) at its returns: all of them if it has a
+ *       loop, else those reached after a call ({@link ReturnPolls});</li>
  *   <li>a loop whose body has a call that may not poll (JDK outside the allow-list, excluded classes,
  *       {@code invokedynamic}) polls ({@code pollCallLoop}) at every back-edge;</li>
  *   <li>an innermost counted loop that {@link CountedLoopMatcher} proves safe is versioned when its
@@ -28,6 +29,8 @@ import org.objectweb.asm.tree.TryCatchBlockNode;
  *       invocation, and calls {@code pollLoop} when it runs out;</li>
  *   <li>a loop closed only by an exception edge polls ({@code pollCallLoop}) at its handler entry.</li>
  * </ol>
+ * Every poll is {@code if (Safepoint.raised()) Safepoint.pollX()}, except in the size-limited form
+ * (see {@link PollCode}).
  * Size: if the result would push a method over HotSpot's HugeMethodLimit (8000 bytes) while the
  * original was under it, or over 64 KB, the next cheaper form is tried ({@link Form}); if none
  * fits, the original code is kept and reported. The original method node is never modified.
@@ -84,7 +87,7 @@ public final class MethodRewriter {
         int before = originalLength >= 0 ? originalLength : CodeSize.upperBound(original);
         String last = null;
         for (Form form : Form.values()) {
-            if ((form == Form.FULL || form == Form.STRIP) && !config.stripMining()) {
+            if (form.ordinal() < config.bestForm().ordinal()) {
                 continue;
             }
             original.instructions.resetLabels();
@@ -106,21 +109,21 @@ public final class MethodRewriter {
         MethodGraph g = new MethodGraph(m, framed);
         LoopAnalysis a = LoopAnalysis.of(g, config.callPolicy());
         CountedLoopMatcher matcher = new CountedLoopMatcher(g, cls);
+        boolean guarded = form != Form.MINIMAL;
         List<CountedLoop> strips = new ArrayList<>();
         List<CountedLoop> versioned = new ArrayList<>();
         Map<CountedLoop, LoopAnalysis.Loop> loopOf = new HashMap<>();
         List<LoopAnalysis.Loop> counters = new ArrayList<>();
-        List<AbstractInsnNode> callPolls = new ArrayList<>();
-        List<AbstractInsnNode> loopPolls = new ArrayList<>();
+        List<LoopAnalysis.Loop> callLoops = new ArrayList<>();
+        List<LoopAnalysis.Loop> handlerLoops = new ArrayList<>();
+        List<LoopAnalysis.Loop> bare = new ArrayList<>();
         for (LoopAnalysis.Loop loop : a.loops) {
-            BackEdge e = loop.edge;
-            AbstractInsnNode src = g.nodes[e.source()];
-            if (e.kind() == BackEdge.Kind.HANDLER) {
-                callPolls.add(g.nodes[g.firstReal(e.target())]);
-            } else if (loop.unboundedCall) {
-                callPolls.add(src);
+            if (loop.edge.kind() == BackEdge.Kind.HANDLER) {
+                handlerLoops.add(loop);
             } else if (form == Form.MINIMAL) {
-                loopPolls.add(src);
+                bare.add(loop);
+            } else if (loop.unboundedCall) {
+                callLoops.add(loop);
             } else {
                 CountedLoop c = form == Form.FULL || form == Form.STRIP ? matcher.match(loop) : null;
                 if (c == null) {
@@ -133,19 +136,22 @@ public final class MethodRewriter {
                 }
             }
         }
+        ReturnPolls returns = ReturnPolls.plan(g, !a.loops.isEmpty());
         // frames are looked up before the list changes; padding below updates these same nodes
-        Map<LabelNode, FrameNode> headerFrames = new HashMap<>();
+        Map<LabelNode, FrameNode> frames = new HashMap<>();
         if (framed) {
             for (CountedLoop c : strips) {
-                headerFrames.put(c.header(), requireFrame(g, c.header()));
+                frames.put(c.header(), requireFrame(g, c.header()));
             }
             for (CountedLoop c : versioned) {
-                headerFrames.put(c.header(), requireFrame(g, c.header()));
+                frames.put(c.header(), requireFrame(g, c.header()));
             }
-            for (LoopAnalysis.Loop loop : counters) {
-                if (loop.edge.kind() != BackEdge.Kind.GOTO) {
-                    LabelNode h = (LabelNode) g.nodes[loop.lo()];
-                    headerFrames.put(h, requireFrame(g, h));
+            for (List<LoopAnalysis.Loop> list : List.of(counters, callLoops, handlerLoops)) {
+                for (LoopAnalysis.Loop loop : list) {
+                    if (loop.edge.kind() != BackEdge.Kind.GOTO) {
+                        LabelNode h = (LabelNode) g.nodes[loop.lo()];
+                        frames.put(h, requireFrame(g, h));
+                    }
                 }
             }
         }
@@ -160,40 +166,65 @@ public final class MethodRewriter {
         Map<LabelNode, LabelNode> entries = new HashMap<>();
         for (CountedLoop c : versioned) {
             LoopAnalysis.Loop loop = loopOf.get(c);
-            entries.put(c.header(), LoopVersioner.apply(m, c, locals, headerFrames.get(c.header()),
+            entries.put(c.header(), LoopVersioner.apply(m, c, locals, frames.get(c.header()),
                     g.nodes[loop.hi()], outsideJumps(g, loop)));
         }
         for (CountedLoop c : strips) {
-            StripMiner.apply(m, c, locals, headerFrames.get(c.header()));
+            StripMiner.apply(m, c, locals, frames.get(c.header()));
         }
-        Map<LabelNode, LabelNode> trampolines = new HashMap<>();
+        Map<LabelNode, LabelNode> counting = new HashMap<>();
+        Map<LabelNode, LabelNode> polling = new HashMap<>();
         for (LoopAnalysis.Loop loop : counters) {
-            AbstractInsnNode src = g.nodes[loop.hi()];
-            LabelNode original = (LabelNode) g.nodes[loop.lo()];
-            LabelNode header = entries.getOrDefault(original, original);
-            if (loop.edge.kind() == BackEdge.Kind.GOTO) {
-                PollInserter.counterAtGoto(m, (JumpInsnNode) src, locals);
+            backEdge(m, g, loop, entries, frames, counting, locals);
+        }
+        for (LoopAnalysis.Loop loop : callLoops) {
+            backEdge(m, g, loop, entries, frames, polling, null);
+        }
+        for (LoopAnalysis.Loop loop : handlerLoops) {
+            LabelNode handler = (LabelNode) g.nodes[loop.lo()];
+            AbstractInsnNode first = g.nodes[g.firstReal(loop.lo())];
+            if (guarded) {
+                PollInserter.handlerPoll(m, first, frames.get(handler));
             } else {
-                LabelNode tr = trampolines.computeIfAbsent(header,
-                        h -> PollInserter.trampoline(m, h, locals, headerFrames.get(original)));
-                PollInserter.retarget(src, header, tr);
+                PollInserter.pollBefore(m, first, PollCode.pollCallLoop());
             }
         }
-        for (AbstractInsnNode at : loopPolls) {
-            PollInserter.pollBefore(m, at, PollCode.pollLoop());
+        for (LoopAnalysis.Loop loop : bare) {
+            PollInserter.pollBefore(m, g.nodes[loop.hi()], loop.unboundedCall ? PollCode.pollCallLoop() : PollCode.pollLoop());
         }
-        for (AbstractInsnNode at : callPolls) {
-            PollInserter.pollBefore(m, at, PollCode.pollCallLoop());
-        }
-        int returns = PollInserter.returnPolls(m);
+        returns.apply(m, framed, guarded);
         if (budget) {
             PollInserter.initLocals(m, locals);
         }
         m.maxLocals += extra;
-        m.maxStack += chunked ? 5 : budget ? 1 : 0;
+        // on top of whatever is on the stack: PollMath arguments (5 slots), or a counter / raised() flag
+        m.maxStack += chunked ? 5 : 2;
         checkFrames(m);
         return new Outcome(m, Status.REWRITTEN, form, versioned.size(), strips.size(), counters.size(),
-                callPolls.size() + (form == Form.MINIMAL ? loopPolls.size() : 0), returns, null);
+                callLoops.size() + handlerLoops.size() + bare.size(), returns.count(), null);
+    }
+
+    /**
+     * A budget counter ({@code locals != null}) or a per-iteration poll on one back-edge: in place
+     * before a {@code goto}, in a shared per-target trampoline for a conditional or switch edge.
+     */
+    private static void backEdge(MethodNode m, MethodGraph g, LoopAnalysis.Loop loop, Map<LabelNode, LabelNode> entries,
+                                 Map<LabelNode, FrameNode> frames, Map<LabelNode, LabelNode> trampolines,
+                                 PollLocals locals) {
+        AbstractInsnNode src = g.nodes[loop.hi()];
+        LabelNode original = (LabelNode) g.nodes[loop.lo()];
+        LabelNode header = entries.getOrDefault(original, original);
+        if (loop.edge.kind() == BackEdge.Kind.GOTO) {
+            if (locals != null) {
+                PollInserter.counterAtGoto(m, (JumpInsnNode) src, locals);
+            } else {
+                PollInserter.callPollAtGoto(m, (JumpInsnNode) src);
+            }
+        } else {
+            LabelNode tr = trampolines.computeIfAbsent(header,
+                    h -> PollInserter.trampoline(m, h, locals, frames.get(original)));
+            PollInserter.retarget(src, header, tr);
+        }
     }
 
     /**

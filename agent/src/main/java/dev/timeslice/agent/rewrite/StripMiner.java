@@ -16,7 +16,7 @@ import org.objectweb.asm.tree.VarInsnNode;
  * = chunk limit, both int locals added by the rewriter):
  * <pre>
  *   header:  [original test, if at the top: exits the loop]
- *            iload b; ifgt S; invokestatic Safepoint.pollLoop; ldc loopPoll; istore b
+ *            iload b; ifgt S; ldc loopPoll; istore b; if (Safepoint.raised()) Safepoint.pollLoop()
  *   S:       iload i; &lt;end as long&gt;; ldc step; iload b; invokestatic PollMath.upLimit; istore lim
  *            iload b; iload i; iload lim; ldc step; invokestatic PollMath.upChunk; isub; istore b
  *   B:       &lt;original body, unchanged, including the iinc&gt;
@@ -45,9 +45,9 @@ final class StripMiner {
         InsnList head = new InsnList();
         head.add(new VarInsnNode(Opcodes.ILOAD, l.budget()));
         head.add(new JumpInsnNode(Opcodes.IFGT, afterPoll));
-        head.add(PollCode.pollLoop());
         head.add(PollCode.pushInt(l.loopPoll()));
         head.add(new VarInsnNode(Opcodes.ISTORE, l.budget()));
+        head.add(PollCode.guard(PollCode.pollLoop(), afterPoll));
         head.add(afterPoll);
         if (headerFrame != null) {
             head.add(Frames.copy(headerFrame));

@@ -2,6 +2,7 @@ package dev.timeslice.agent.bench;
 
 import dev.timeslice.agent.ClassFilter;
 import dev.timeslice.agent.rewrite.ClassRewriter;
+import dev.timeslice.agent.rewrite.MethodRewriter;
 import dev.timeslice.agent.rewrite.RewriteConfig;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +23,8 @@ public final class KernelLoader extends ClassLoader {
         this.rewriter = rewriter;
     }
 
-    /** @param variant {@code original}, {@code rewritten}, or {@code counters} (rewritten without strip-mining) */
+    /** @param variant {@code original}, {@code rewritten} (as the agent does), or the rewriter limited to a
+     *  cheaper form: {@code strip}, {@code counters}, {@code minimal} */
     public static KernelSet load(String variant) {
         return (KernelSet) instance(variant, PREFIX);
     }
@@ -35,8 +37,10 @@ public final class KernelLoader extends ClassLoader {
     private static Object instance(String variant, String className) {
         ClassRewriter r = switch (variant) {
             case "original" -> null;
-            case "rewritten" -> new ClassRewriter(new RewriteConfig(8192, ClassFilter.all(), true));
-            case "counters" -> new ClassRewriter(new RewriteConfig(8192, ClassFilter.all(), false));
+            case "rewritten" -> new ClassRewriter(new RewriteConfig(8192, ClassFilter.all(), MethodRewriter.Form.FULL));
+            case "strip" -> new ClassRewriter(new RewriteConfig(8192, ClassFilter.all(), MethodRewriter.Form.STRIP));
+            case "counters" -> new ClassRewriter(new RewriteConfig(8192, ClassFilter.all(), MethodRewriter.Form.COUNTERS));
+            case "minimal" -> new ClassRewriter(new RewriteConfig(8192, ClassFilter.all(), MethodRewriter.Form.MINIMAL));
             default -> throw new IllegalArgumentException(variant);
         };
         try {

@@ -23,8 +23,8 @@ import org.objectweb.asm.tree.TryCatchBlockNode;
  *   <li>a loop whose body has a call that may not poll (JDK outside the allow-list, excluded classes,
  *       {@code invokedynamic}) polls ({@code pollCallLoop}) at every back-edge;</li>
  *   <li>an innermost counted loop that {@link CountedLoopMatcher} proves safe is versioned when its
- *       test is at the top (the original loop runs unchanged when its whole trip fits in the
- *       budget) and strip-mined otherwise;</li>
+ *       test is at the top and it is nested in another loop (the original loop runs unchanged
+ *       when its whole trip fits in the budget), and strip-mined in place otherwise;</li>
  *   <li>every other back-edge decrements the per-invocation budget, shared by all loops of the
  *       invocation, and calls {@code pollLoop} when it runs out;</li>
  *   <li>a loop closed only by an exception edge polls ({@code pollCallLoop}) at its handler entry.</li>
@@ -128,7 +128,7 @@ public final class MethodRewriter {
                 CountedLoop c = form == Form.FULL || form == Form.STRIP ? matcher.match(loop) : null;
                 if (c == null) {
                     counters.add(loop);
-                } else if (form == Form.FULL && c.topTested() && versionable(g, loop, c)) {
+                } else if (form == Form.FULL && c.topTested() && nested(a, loop) && versionable(g, loop, c)) {
                     versioned.add(c);
                     loopOf.put(c, loop);
                 } else {
@@ -249,6 +249,23 @@ public final class MethodRewriter {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether the loop lies inside another loop of the method. Versioning pays off there: the
+     * entry check runs often, so C2's profile of the branch to the strip-mined clone is large, the
+     * never-taken clone is not compiled, and the hot loop is the original one. A loop entered
+     * rarely (a method's top-level loop) gives C2 too few samples (&lt; 40) to prune the unused
+     * copy, and two copies compiled together made the hot one up to 1.5x slower (measured); such
+     * loops are strip-mined in place, where the per-entry cost does not matter.
+     */
+    private static boolean nested(LoopAnalysis a, LoopAnalysis.Loop inner) {
+        for (LoopAnalysis.Loop outer : a.loops) {
+            if (outer != inner && outer.lo() <= inner.lo() && outer.hi() >= inner.hi() && outer.body.get(inner.lo())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Jumps and switches outside the loop that target its header. */

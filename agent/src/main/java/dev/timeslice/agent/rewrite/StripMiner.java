@@ -40,36 +40,62 @@ final class StripMiner {
      */
     static void apply(MethodNode m, CountedLoop c, PollLocals l, FrameNode headerFrame) {
         boolean up = c.up();
+        LabelNode slow = new LabelNode();
         LabelNode afterPoll = new LabelNode();
         LabelNode inner = new LabelNode();
+        // fast entry: the whole remaining trip fits in the budget: one chunk up to the loop's end
         InsnList head = new InsnList();
-        head.add(new VarInsnNode(Opcodes.ILOAD, l.budget()));
-        head.add(new JumpInsnNode(Opcodes.IFGT, afterPoll));
-        head.add(PollCode.pushInt(l.loopPoll()));
-        head.add(new VarInsnNode(Opcodes.ISTORE, l.budget()));
-        head.add(PollCode.guard(PollCode.pollLoop(), afterPoll));
-        head.add(afterPoll);
-        if (headerFrame != null) {
-            head.add(Frames.copy(headerFrame));
-        }
         head.add(new VarInsnNode(Opcodes.ILOAD, c.var()));
         pushEnd(head, c);
         head.add(PollCode.pushInt(c.step()));
-        head.add(new VarInsnNode(Opcodes.ILOAD, l.budget()));
-        head.add(PollCode.pollMath(up ? "upLimit" : "downLimit", "(IJII)I"));
+        head.add(PollCode.pollMath(up ? "upTrip" : "downTrip", "(IJI)I"));
         head.add(new VarInsnNode(Opcodes.ISTORE, l.limit()));
-        head.add(new VarInsnNode(Opcodes.ILOAD, l.budget()));
-        head.add(new VarInsnNode(Opcodes.ILOAD, c.var()));
         head.add(new VarInsnNode(Opcodes.ILOAD, l.limit()));
-        head.add(PollCode.pushInt(c.step()));
-        head.add(PollCode.pollMath(up ? "upChunk" : "downChunk", "(III)I"));
+        head.add(new VarInsnNode(Opcodes.ILOAD, l.budget()));
+        head.add(new JumpInsnNode(Opcodes.IF_ICMPGT, slow));
+        head.add(new VarInsnNode(Opcodes.ILOAD, l.budget()));
+        head.add(new VarInsnNode(Opcodes.ILOAD, l.limit()));
         head.add(new InsnNode(Opcodes.ISUB));
         head.add(new VarInsnNode(Opcodes.ISTORE, l.budget()));
+        pushEnd(head, c);
+        head.add(new InsnNode(Opcodes.L2I));
+        head.add(new VarInsnNode(Opcodes.ISTORE, l.limit()));
         head.add(inner);
         if (headerFrame != null) {
             head.add(Frames.copy(headerFrame));
         }
         m.instructions.insertBefore(c.headBefore(), head);
+
+        // slow entry, out of line: poll when the budget is spent, then a chunk of at most the budget
+        InsnList out = new InsnList();
+        out.add(slow);
+        if (headerFrame != null) {
+            out.add(Frames.copy(headerFrame));
+        }
+        out.add(new VarInsnNode(Opcodes.ILOAD, l.budget()));
+        out.add(new JumpInsnNode(Opcodes.IFGT, afterPoll));
+        out.add(PollCode.pushInt(l.loopPoll()));
+        out.add(new VarInsnNode(Opcodes.ISTORE, l.budget()));
+        out.add(PollCode.guard(PollCode.pollLoop(), afterPoll));
+        out.add(afterPoll);
+        if (headerFrame != null) {
+            out.add(Frames.copy(headerFrame));
+        }
+        out.add(new VarInsnNode(Opcodes.ILOAD, c.var()));
+        pushEnd(out, c);
+        out.add(PollCode.pushInt(c.step()));
+        out.add(new VarInsnNode(Opcodes.ILOAD, l.budget()));
+        out.add(PollCode.pollMath(up ? "upLimit" : "downLimit", "(IJII)I"));
+        out.add(new VarInsnNode(Opcodes.ISTORE, l.limit()));
+        out.add(new VarInsnNode(Opcodes.ILOAD, l.budget()));
+        out.add(new VarInsnNode(Opcodes.ILOAD, c.var()));
+        out.add(new VarInsnNode(Opcodes.ILOAD, l.limit()));
+        out.add(PollCode.pushInt(c.step()));
+        out.add(PollCode.pollMath(up ? "upChunk" : "downChunk", "(III)I"));
+        out.add(new InsnNode(Opcodes.ISUB));
+        out.add(new VarInsnNode(Opcodes.ISTORE, l.budget()));
+        out.add(new JumpInsnNode(Opcodes.GOTO, inner));
+        m.instructions.add(out);
 
         InsnList latch = new InsnList();
         latch.add(new VarInsnNode(Opcodes.ILOAD, c.var()));

@@ -1,9 +1,7 @@
 package dev.timeslice.agent.bench;
 
 import fixtures.kernels.Cell;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -44,27 +42,14 @@ public abstract class KernelBench {
     @Setup
     public void setup() {
         k = KernelLoader.load(variant);
-        SplittableRandom rnd = new SplittableRandom(42);
-        ints = rnd.ints(100_000, -1000, 1000).toArray();
-        small = rnd.ints(100_000, 0, 100).toArray();
-        int n = 64;
-        a = new double[n][n];
-        b = new double[n][n];
-        c = new double[n][n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                a[i][j] = rnd.nextDouble();
-                b[i][j] = rnd.nextDouble();
-            }
-        }
-        cells = new Cell[100_000];
-        for (int i = 0; i < cells.length; i++) {
-            cells[i] = new Cell(rnd.nextInt(100));
-        }
-        list = new ArrayList<>();
-        for (int i = 0; i < 100_000; i++) {
-            list.add(rnd.nextInt(100));
-        }
+        BenchData d = BenchData.INSTANCE;
+        ints = d.ints;
+        small = d.small;
+        a = d.a;
+        b = d.b;
+        c = d.c;
+        cells = d.cells;
+        list = d.list;
     }
 
     @Benchmark

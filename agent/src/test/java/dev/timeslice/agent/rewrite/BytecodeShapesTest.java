@@ -218,28 +218,46 @@ class BytecodeShapesTest {
         assertEquals(new Polls(1, 0, 500), polls(g, "handlerLoop", 500));
     }
 
+    /** The counted loop over i, nested in {@code for (o = 0; o < 2; o++)} (local 3), so that it is versioned. */
+    private static void nestedCounted(MethodVisitor mv, Consumer<MethodVisitor> body) {
+        Label outer = new Label();
+        Label outerEnd = new Label();
+        Label head = new Label();
+        Label end = new Label();
+        mv.visitInsn(ICONST_0);
+        mv.visitVarInsn(ISTORE, 3);
+        mv.visitLabel(outer);
+        mv.visitVarInsn(ILOAD, 3);
+        mv.visitInsn(ICONST_2);
+        mv.visitJumpInsn(IF_ICMPGE, outerEnd);
+        mv.visitInsn(ICONST_0);
+        mv.visitVarInsn(ISTORE, 2);
+        mv.visitLabel(head);
+        mv.visitVarInsn(ILOAD, 2);
+        mv.visitVarInsn(ILOAD, 0);
+        mv.visitJumpInsn(IF_ICMPGE, end);
+        body.accept(mv);
+        mv.visitIincInsn(2, 1);
+        mv.visitJumpInsn(GOTO, head);
+        mv.visitLabel(end);
+        mv.visitIincInsn(3, 1);
+        mv.visitJumpInsn(GOTO, outer);
+        mv.visitLabel(outerEnd);
+    }
+
     @Test
-    void valueOnTheStackAcrossAStripMinedLoop() {
-        // push 100; for (i = 0; i < n; i++) s += i; return 100 + s
+    void valueOnTheStackAcrossLoops() {
+        // push 100; for (o < 2) for (i = 0; i < n; i++) s += i; return 100 + s
         Rewritten g = rewrite("stackAcrossLoop", "(I)I", V17, mv -> {
-            Label head = new Label();
-            Label end = new Label();
             mv.visitIntInsn(BIPUSH, 100);
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, 1);
-            mv.visitInsn(ICONST_0);
-            mv.visitVarInsn(ISTORE, 2);
-            mv.visitLabel(head);
-            mv.visitVarInsn(ILOAD, 2);
-            mv.visitVarInsn(ILOAD, 0);
-            mv.visitJumpInsn(IF_ICMPGE, end);
-            mv.visitVarInsn(ILOAD, 1);
-            mv.visitVarInsn(ILOAD, 2);
-            mv.visitInsn(IADD);
-            mv.visitVarInsn(ISTORE, 1);
-            mv.visitIincInsn(2, 1);
-            mv.visitJumpInsn(GOTO, head);
-            mv.visitLabel(end);
+            nestedCounted(mv, b -> {
+                b.visitVarInsn(ILOAD, 1);
+                b.visitVarInsn(ILOAD, 2);
+                b.visitInsn(IADD);
+                b.visitVarInsn(ISTORE, 1);
+            });
             mv.visitVarInsn(ILOAD, 1);
             mv.visitInsn(IADD);
             mv.visitInsn(IRETURN);
@@ -247,33 +265,31 @@ class BytecodeShapesTest {
         assertEquals(1, g.report.versioned(), g.report.toString());
         sameAsModel(g, "stackAcrossLoop", n -> {
             int s = 0;
-            for (int i = 0; i < n; i++) {
-                s += i;
+            for (int o = 0; o < 2; o++) {
+                for (int i = 0; i < n; i++) {
+                    s += i;
+                }
             }
             return 100 + s;
         }, 0, 1, 9000, 100_000);
-        assertEquals(new Polls(1, 12, 0), polls(g, "stackAcrossLoop", 100_000));
+        // two entries longer than a whole budget: both run the strip-mined clone, one shared budget
+        assertEquals(new Polls(1, 200_000 / 8192, 0), polls(g, "stackAcrossLoop", 100_000));
+        assertEquals(new Polls(1, 0, 0), polls(g, "stackAcrossLoop", 4000), "two entries of 4000 fit in one budget");
+        assertEquals(new Polls(1, 1, 0), polls(g, "stackAcrossLoop", 5000), "the second entry of 5000 polls first");
     }
 
-    /** new StringBuilder; dup; <loop>; iload cap; invokespecial <init>(I); capacity(). */
+    /** new StringBuilder; dup; <loops>; iload cap; invokespecial <init>(I); capacity(). */
     private static Consumer<MethodVisitor> uninitializedAcrossLoop(boolean counted) {
         return mv -> {
             Label head = new Label();
-            Label end = new Label();
             mv.visitTypeInsn(NEW, "java/lang/StringBuilder");
             mv.visitInsn(DUP);
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, 1);
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, 2);
-            if (counted) {      // for (i = 0; i < n; i++) cap += 2
-                mv.visitLabel(head);
-                mv.visitVarInsn(ILOAD, 2);
-                mv.visitVarInsn(ILOAD, 0);
-                mv.visitJumpInsn(IF_ICMPGE, end);
-                mv.visitIincInsn(1, 2);
-                mv.visitIincInsn(2, 1);
-                mv.visitJumpInsn(GOTO, head);
+            if (counted) {      // for (o < 2) for (i = 0; i < n; i++) cap += 2: versioned
+                nestedCounted(mv, b -> b.visitIincInsn(1, 2));
             } else {            // do { cap += 2; i++; } while (i != n): a conditional back-edge, not counted
                 mv.visitLabel(head);
                 mv.visitIincInsn(1, 2);
@@ -282,7 +298,6 @@ class BytecodeShapesTest {
                 mv.visitVarInsn(ILOAD, 0);
                 mv.visitJumpInsn(IF_ICMPNE, head);
             }
-            mv.visitLabel(end);
             mv.visitVarInsn(ILOAD, 1);
             mv.visitMethodInsn(INVOKESPECIAL, "java/lang/StringBuilder", "<init>", "(I)V", false);
             mv.visitMethodInsn(INVOKEVIRTUAL, "java/lang/StringBuilder", "capacity", "()I", false);
@@ -294,8 +309,8 @@ class BytecodeShapesTest {
     void uninitializedObjectOnTheStackAcrossLoops() {
         Rewritten counted = rewrite("uninitCounted", "(I)I", V17, uninitializedAcrossLoop(true));
         assertEquals(1, counted.report.versioned(), counted.report.toString());
-        sameAsModel(counted, "uninitCounted", n -> 2 * Math.max(n, 0), 0, 1, 10_000, 100_000);
-        assertEquals(new Polls(1, 12, 0), polls(counted, "uninitCounted", 100_000));
+        sameAsModel(counted, "uninitCounted", n -> 4 * Math.max(n, 0), 0, 1, 10_000, 100_000);
+        assertEquals(new Polls(1, 200_000 / 8192, 0), polls(counted, "uninitCounted", 100_000));
 
         Rewritten branch = rewrite("uninitBranch", "(I)I", V17, uninitializedAcrossLoop(false));
         assertEquals(1, branch.report.counters(), branch.report.toString());

@@ -1,0 +1,115 @@
+package dev.timeslice.agent;
+
+import java.io.File;
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.URISyntaxException;
+import java.security.CodeSource;
+import java.util.jar.JarFile;
+
+/**
+ * Entry point named by the agent jar's manifest (Premain-Class, Agent-Class, Main-Class).
+ *
+ * <p>Invariants: this class references nothing outside the JDK, so loading it (by the system
+ * loader, from the agent jar) loads nothing else of Timeslice. The agent jar is on the bootstrap
+ * class path — through the manifest's {@code Boot-Class-Path}, which names the jar by its built
+ * name, or, if the jar has been renamed, appended by {@code premain} (the JVM then warns that class
+ * data sharing is limited to boot classes) — and {@code premain} runs the real agent,
+ * {@link Agent}, from the bootstrap loader: the runtime ({@code dev.timeslice.runtime}) and the
+ * relocated ASM/ByteBuddy therefore exist exactly once, in the bootstrap loader, and rewritten
+ * classes of any loader (including loaders that do not delegate to the system loader) resolve the
+ * same poll class. Options are checked first, so a bad one stops the JVM with one line only.
+ */
+public final class AgentLauncher {
+    static final String AGENT_CLASS = "dev.timeslice.agent.Agent";
+    static final String OPTIONS_CLASS = "dev.timeslice.agent.AgentOptions";
+    static final String VERIFY_CLASS = "dev.timeslice.agent.verify.VerifyCli";
+    static final String USAGE = "usage: java -jar timeslice-agent.jar verify [--classpath <jars>] [--loopPoll <n>] [--verbose] <jar>...";
+
+    private AgentLauncher() {
+    }
+
+    public static void premain(String agentArgs, Instrumentation inst) {
+        try {
+            Class.forName(OPTIONS_CLASS, true, AgentLauncher.class.getClassLoader())
+                    .getMethod("parse", String.class).invoke(null, agentArgs);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof IllegalArgumentException bad) {
+                System.err.println(bad.getMessage());
+                System.exit(1);
+            }
+        } catch (ReflectiveOperationException | LinkageError e) {
+            // the agent itself reports it below
+        }
+        Method start;
+        try {
+            if (!onBootClassPath()) {
+                inst.appendToBootstrapClassLoaderSearch(new JarFile(ownJar()));
+            }
+            start = Class.forName(AGENT_CLASS, true, null)
+                    .getMethod("start", String.class, Instrumentation.class);
+        } catch (Exception | LinkageError e) {
+            System.err.println("timeslice: cannot start the agent: " + e);
+            return;
+        }
+        try {
+            start.invoke(null, agentArgs, inst);
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IllegalArgumentException) {
+                // a bad option: one clear line, and the JVM does not start the program
+                System.err.println(cause.getMessage());
+                System.exit(1);
+            }
+            System.err.println("timeslice: agent failed to start: " + cause);
+        } catch (ReflectiveOperationException e) {
+            System.err.println("timeslice: agent failed to start: " + e);
+        }
+    }
+
+    /** Dynamic attach cannot rewrite classes that are already loaded, nor start main as a G. */
+    public static void agentmain(String agentArgs, Instrumentation inst) {
+        System.err.println("timeslice: dynamic attach is not supported; start the JVM with "
+                + "-javaagent:" + ownJarName());
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || !args[0].equals("verify")) {
+            System.err.println(USAGE);
+            System.exit(2);
+        }
+        String[] rest = new String[args.length - 1];
+        System.arraycopy(args, 1, rest, 0, rest.length);
+        Method run = Class.forName(VERIFY_CLASS).getMethod("run", String[].class);
+        int status = (Integer) run.invoke(null, (Object) rest);
+        System.exit(status);
+    }
+
+    /** Whether the manifest's Boot-Class-Path already put the agent on the bootstrap class path. */
+    private static boolean onBootClassPath() {
+        try {
+            Class.forName(AGENT_CLASS, false, null);
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** The jar this class was loaded from, whatever it is called. */
+    static File ownJar() throws URISyntaxException {
+        CodeSource source = AgentLauncher.class.getProtectionDomain().getCodeSource();
+        if (source == null || source.getLocation() == null) {
+            throw new IllegalStateException("agent jar location unknown");
+        }
+        return new File(source.getLocation().toURI());
+    }
+
+    private static String ownJarName() {
+        try {
+            return ownJar().getPath();
+        } catch (RuntimeException | URISyntaxException e) {
+            return "timeslice-agent.jar";
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.timeslice.agent;
+
+import dev.timeslice.agent.rewrite.ClassRewriter;
+import dev.timeslice.agent.rewrite.MethodReport;
+import java.lang.instrument.ClassFileTransformer;
+import java.security.ProtectionDomain;
+import java.util.stream.Collectors;
+
+/**
+ * The agent's {@link ClassFileTransformer} (registered with {@code canRetransform=false}).
+ *
+ * <p>Invariants: it never throws into the JVM (every {@code Throwable} becomes one diagnostic line
+ * and a {@code null} result, i.e. the class is loaded unchanged); it never loads a class while
+ * transforming (the rewriter needs no class hierarchy); it is re-entrancy safe (a class loaded
+ * by the transformer's own work on the same thread is passed through unchanged); it leaves alone
+ * classes of the bootstrap and platform loaders, classes excluded by name, classes without a name
+ * (hidden classes), and classes that are already rewritten.
+ */
+public final class TimesliceTransformer implements ClassFileTransformer {
+    private final ClassFilter filter;
+    private final ClassRewriter rewriter;
+    private final TransformLog log;
+    private final ModuleReads moduleReads;
+    private final ClassLoader platform = ClassLoader.getPlatformClassLoader();
+    private final ThreadLocal<boolean[]> busy = ThreadLocal.withInitial(() -> new boolean[1]);
+
+    /** Gives a named module read access to the runtime's module before its rewritten classes link. */
+    @FunctionalInterface
+    public interface ModuleReads {
+        void ensureReadsRuntime(Module module);
+    }
+
+    public TimesliceTransformer(ClassFilter filter, ClassRewriter rewriter, TransformLog log, ModuleReads moduleReads) {
+        this.filter = filter;
+        this.rewriter = rewriter;
+        this.log = log;
+        this.moduleReads = moduleReads;
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
+                            ProtectionDomain protectionDomain, byte[] classfileBuffer) {
+        if (className == null || classfileBuffer == null || loader == null || loader == platform) {
+            return null;
+        }
+        boolean[] flag;
+        try {
+            flag = busy.get();
+        } catch (Throwable t) {
+            return null;
+        }
+        if (flag[0]) {
+            return null;
+        }
+        flag[0] = true;
+        try {
+            return rewrite(module, className, classfileBuffer);
+        } catch (Throwable t) {
+            log.failed.incrementAndGet();
+            log.warn(className, "left unchanged: internal error: " + t);
+            return null;
+        } finally {
+            flag[0] = false;
+        }
+    }
+
+    private byte[] rewrite(Module module, String className, byte[] bytes) {
+        String excluded = filter.exclusionReason(className);
+        if (excluded != null) {
+            if (log.enabled(LogLevel.DEBUG)) {
+                log.debug(className, "not rewritten: " + excluded);
+            }
+            return null;
+        }
+        ClassRewriter.Result r = rewriter.rewrite(bytes);
+        switch (r.status()) {
+            case REWRITTEN -> {
+                if (module != null && module.isNamed()) {
+                    moduleReads.ensureReadsRuntime(module);
+                }
+                log.rewritten.incrementAndGet();
+                if (!r.keptOriginal().isEmpty()) {
+                    log.warn(className, "rewritten, but kept the original code of "
+                            + r.keptOriginal().stream().map(MethodReport::toString).collect(Collectors.joining("; ")));
+                } else if (log.enabled(LogLevel.INFO)) {
+                    log.info(className, "rewritten" + (log.enabled(LogLevel.DEBUG) ? ": " + details(r) : ""));
+                }
+                return r.bytes();
+            }
+            case FAILED -> {
+                log.failed.incrementAndGet();
+                log.warn(className, "left unchanged: " + r.reason());
+                return null;
+            }
+            case SKIPPED -> {
+                log.unchanged.incrementAndGet();
+                if (!r.keptOriginal().isEmpty()) {
+                    log.warn(className, "left unchanged: " + r.keptOriginal().stream()
+                            .map(MethodReport::toString).collect(Collectors.joining("; ")));
+                } else if (log.enabled(LogLevel.DEBUG)) {
+                    log.debug(className, "unchanged: " + r.reason());
+                }
+                return null;
+            }
+            default -> {
+                log.unchanged.incrementAndGet();
+                if (log.enabled(LogLevel.DEBUG)) {
+                    log.debug(className, "unchanged: " + r.reason());
+                }
+                return null;
+            }
+        }
+    }
+
+    private static String details(ClassRewriter.Result r) {
+        return r.methods().stream().filter(MethodReport::changed).map(MethodReport::toString)
+                .collect(Collectors.joining("; "));
+    }
+}

@@ -1,0 +1,39 @@
+package dev.timeslice.agent.rewrite;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.objectweb.asm.Opcodes;
+
+/**
+ * What method rewriting needs to know about the enclosing class: its name, class-file version and
+ * the access flags of its own fields (to prove a loop bound field is neither volatile nor written).
+ * Filled while the class header and fields stream past, before any method is rewritten.
+ */
+final class ClassContext {
+    private String name = "";
+    private int version;
+    private final Map<String, Integer> fieldAccess = new HashMap<>();
+
+    void setHeader(String name, int version) {
+        this.name = name;
+        this.version = version;
+    }
+
+    void addField(String fieldName, String desc, int access) {
+        fieldAccess.put(fieldName + ':' + desc, access);
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** The major version (the low 16 bits of ASM's version word). */
+    int majorVersion() {
+        return version & 0xFFFF;
+    }
+
+    boolean isNonVolatileField(String fieldName, String desc) {
+        Integer access = fieldAccess.get(fieldName + ':' + desc);
+        return access != null && (access & Opcodes.ACC_VOLATILE) == 0;
+    }
+}

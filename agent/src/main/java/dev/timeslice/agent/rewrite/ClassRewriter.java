@@ -1,0 +1,111 @@
+package dev.timeslice.agent.rewrite;
+
+import java.util.List;
+import java.util.Map;
+import org.objectweb.asm.Attribute;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassTooLargeException;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodTooLargeException;
+import org.objectweb.asm.Opcodes;
+
+/**
+ * Rewrites one class file: {@code ClassReader -> MarkerStage -> [more stages] -> PollStage ->
+ * ClassWriter}. Frames are expanded on read and kept by frame tracking ({@link Frames}); the
+ * writer never computes frames and refuses any request for the class hierarchy, so rewriting never
+ * loads or looks up another class. Stateless apart from its configuration: safe to use from
+ * several threads at once.
+ *
+ * <p>{@link #rewrite} never throws for bad input: it reports {@link Result.Status#FAILED}.
+ */
+public final class ClassRewriter {
+    private final RewriteConfig config;
+
+    public ClassRewriter(RewriteConfig config) {
+        this.config = config;
+    }
+
+    public RewriteConfig config() {
+        return config;
+    }
+
+    /** The outcome for one class: new bytes when {@code status == REWRITTEN}. */
+    public record Result(Status status, String className, byte[] bytes, String reason, List<MethodReport> methods) {
+        public enum Status {
+            /** at least one method changed; {@code bytes} is the new class file */
+            REWRITTEN,
+            /** nothing needed a poll (all methods bounded, or no code) */
+            UNCHANGED,
+            /** deliberately left alone: already rewritten, module descriptor, or every method that
+             *  needs polls had to keep its original code (size limits, jsr) */
+            SKIPPED,
+            /** could not be handled; left unchanged */
+            FAILED
+        }
+
+        static Result of(Status s, String name, String reason) {
+            return new Result(s, name, null, reason, List.of());
+        }
+
+        /** Methods whose original code was kept although they need polls (size limits, errors). */
+        public List<MethodReport> keptOriginal() {
+            return methods.stream().filter(m -> m.status() == MethodRewriter.Status.KEPT_ORIGINAL
+                    || m.status() == MethodRewriter.Status.SKIPPED).toList();
+        }
+    }
+
+    public Result rewrite(byte[] classFile) {
+        String name = null;
+        try {
+            ClassReader cr = new ClassReader(classFile);
+            name = cr.getClassName();
+            if ((cr.getAccess() & Opcodes.ACC_MODULE) != 0) {
+                return Result.of(Result.Status.SKIPPED, name, "module descriptor");
+            }
+            Map<String, Integer> lengths = CodeSize.codeLengths(cr);
+            ClassWriter cw = new NoHierarchyWriter();
+            PollStage polls = new PollStage(cw, config, lengths);
+            ClassVisitor chain = new MarkerStage(polls);
+            try {
+                cr.accept(chain, new Attribute[] {new RewrittenMarker()}, ClassReader.EXPAND_FRAMES);
+            } catch (MarkerStage.AlreadyRewritten e) {
+                return Result.of(Result.Status.SKIPPED, name, "already rewritten");
+            }
+            List<MethodReport> reports = List.copyOf(polls.reports());
+            if (reports.stream().noneMatch(MethodReport::changed)) {
+                boolean kept = reports.stream().anyMatch(m -> m.status() == MethodRewriter.Status.KEPT_ORIGINAL
+                        || m.status() == MethodRewriter.Status.SKIPPED);
+                return new Result(kept ? Result.Status.SKIPPED : Result.Status.UNCHANGED, name, null,
+                        kept ? "kept the original code of every method that needs polls" : "nothing to poll", reports);
+            }
+            return new Result(Result.Status.REWRITTEN, name, cw.toByteArray(), null, reports);
+        } catch (MethodTooLargeException e) {
+            return Result.of(Result.Status.FAILED, name, "method " + e.getMethodName() + e.getDescriptor()
+                    + " too large (" + e.getCodeSize() + " bytes)");
+        } catch (ClassTooLargeException e) {
+            return Result.of(Result.Status.FAILED, name, "class too large");
+        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            String what = e.getMessage() != null && e.getMessage().startsWith("Unsupported class file")
+                    ? e.getMessage() : "cannot parse or rewrite: " + e;
+            return Result.of(Result.Status.FAILED, name, what);
+        }
+    }
+
+    /** A writer that never computes frames and refuses to resolve the class hierarchy. */
+    private static final class NoHierarchyWriter extends ClassWriter {
+        NoHierarchyWriter() {
+            super(0);
+        }
+
+        @Override
+        protected String getCommonSuperClass(String type1, String type2) {
+            throw new IllegalStateException("class hierarchy requested for " + type1 + " and " + type2);
+        }
+
+        @Override
+        protected ClassLoader getClassLoader() {
+            throw new IllegalStateException("class loader requested");
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.timeslice.agent.rewrite;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.FrameNode;
+import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.LookupSwitchInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TableSwitchInsnNode;
+import org.objectweb.asm.tree.TryCatchBlockNode;
+
+/**
+ * A read-only index of one method's instruction list: the position of every node, the frame
+ * declared at each label, and the control-flow edges between nodes (fall-through, jumps,
+ * switches, and exception edges from every real instruction of a protected range to its handler).
+ *
+ * <p>Positions are list indices, which preserve bytecode order, so "earlier instruction" means
+ * "smaller index". Pseudo nodes (labels, line numbers, frames) fall through to the next node. The
+ * graph is built before any mutation and must not be used after the list has been changed.
+ */
+final class MethodGraph {
+    final MethodNode method;
+    final AbstractInsnNode[] nodes;
+    /** Whether the method carries stack map frames that rewritten code must keep consistent. */
+    final boolean framed;
+    private final int[][] succ;
+    private final int[][] pred;
+    /** Nodes that are the target of a jump, switch or exception edge. */
+    final BitSet targets = new BitSet();
+
+    MethodGraph(MethodNode method, boolean framed) {
+        this.method = method;
+        this.framed = framed;
+        this.nodes = method.instructions.toArray();
+        int n = nodes.length;
+        List<List<Integer>> s = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            s.add(new ArrayList<>(2));
+        }
+        for (int i = 0; i < n; i++) {
+            AbstractInsnNode node = nodes[i];
+            if (fallsThrough(node) && i + 1 < n) {
+                s.get(i).add(i + 1);
+            }
+            for (LabelNode l : jumpTargets(node)) {
+                int t = indexOf(l);
+                addUnique(s.get(i), t);
+                targets.set(t);
+            }
+        }
+        if (method.tryCatchBlocks != null) {
+            for (TryCatchBlockNode tcb : method.tryCatchBlocks) {
+                int h = indexOf(tcb.handler);
+                targets.set(h);
+                for (int i = indexOf(tcb.start), e = indexOf(tcb.end); i < e; i++) {
+                    if (isReal(i)) {
+                        addUnique(s.get(i), h);
+                    }
+                }
+            }
+        }
+        succ = new int[n][];
+        List<List<Integer>> p = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            p.add(new ArrayList<>(2));
+        }
+        for (int i = 0; i < n; i++) {
+            succ[i] = s.get(i).stream().mapToInt(Integer::intValue).toArray();
+            for (int t : succ[i]) {
+                p.get(t).add(i);
+            }
+        }
+        pred = new int[n][];
+        for (int i = 0; i < n; i++) {
+            pred[i] = p.get(i).stream().mapToInt(Integer::intValue).toArray();
+        }
+    }
+
+    int size() {
+        return nodes.length;
+    }
+
+    int indexOf(AbstractInsnNode node) {
+        return method.instructions.indexOf(node);
+    }
+
+    int[] successors(int i) {
+        return succ[i];
+    }
+
+    int[] predecessors(int i) {
+        return pred[i];
+    }
+
+    boolean isReal(int i) {
+        return nodes[i].getOpcode() >= 0;
+    }
+
+    /** Index of the first real instruction at or after {@code i}, or {@code size()}. */
+    int firstReal(int i) {
+        while (i < nodes.length && !isReal(i)) {
+            i++;
+        }
+        return i;
+    }
+
+    /** The frame declared at label {@code l} (before the next real instruction), or null. */
+    FrameNode frameAt(LabelNode l) {
+        for (AbstractInsnNode n = l.getNext(); n != null && n.getOpcode() < 0; n = n.getNext()) {
+            if (n instanceof FrameNode f) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    static boolean fallsThrough(AbstractInsnNode node) {
+        switch (node.getOpcode()) {
+            case Opcodes.GOTO, Opcodes.ATHROW, Opcodes.RET, Opcodes.TABLESWITCH, Opcodes.LOOKUPSWITCH,
+                 Opcodes.IRETURN, Opcodes.LRETURN, Opcodes.FRETURN, Opcodes.DRETURN, Opcodes.ARETURN,
+                 Opcodes.RETURN -> {
+                return false;
+            }
+            default -> {
+                return true;
+            }
+        }
+    }
+
+    /** Labels a jump or switch instruction can transfer control to (distinct, in order). */
+    static List<LabelNode> jumpTargets(AbstractInsnNode node) {
+        if (node instanceof JumpInsnNode j) {
+            return List.of(j.label);
+        }
+        List<LabelNode> out = new ArrayList<>();
+        if (node instanceof TableSwitchInsnNode t) {
+            out.add(t.dflt);
+            for (LabelNode l : t.labels) {
+                if (!out.contains(l)) {
+                    out.add(l);
+                }
+            }
+        } else if (node instanceof LookupSwitchInsnNode t) {
+            out.add(t.dflt);
+            for (LabelNode l : t.labels) {
+                if (!out.contains(l)) {
+                    out.add(l);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void addUnique(List<Integer> list, int v) {
+        if (!list.contains(v)) {
+            list.add(v);
+        }
+    }
+}

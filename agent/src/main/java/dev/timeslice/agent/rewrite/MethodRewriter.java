@@ -1,0 +1,312 @@
+package dev.timeslice.agent.rewrite;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.FrameNode;
+import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TryCatchBlockNode;
+
+/**
+ * Rewrites one method. Rules (see also {@link StripMiner}, {@link PollInserter}):
+ * <ol>
+ *   <li>abstract/native methods and {@code <clinit>} are never touched (a yield inside a class
+ *       initializer cannot unmount);</li>
+ *   <li>a method with no loop whose calls are all allow-listed cheap JDK calls is bounded: untouched;</li>
+ *   <li>every other method polls ({@link PollCode#poll()}) at its returns: all of them if it has a
+ *       loop, else those reached after a call ({@link ReturnPolls});</li>
+ *   <li>a loop whose body has a call that may not poll (JDK outside the allow-list, excluded classes,
+ *       {@code invokedynamic}) polls ({@code pollCallLoop}) at every back-edge;</li>
+ *   <li>an innermost counted loop that {@link CountedLoopMatcher} proves safe is versioned when its
+ *       test is at the top and it is nested in another loop (the original loop runs unchanged
+ *       when its whole trip fits in the budget), and strip-mined in place otherwise;</li>
+ *   <li>every other back-edge decrements the per-invocation budget, shared by all loops of the
+ *       invocation, and calls {@code pollLoop} when it runs out;</li>
+ *   <li>a loop closed only by an exception edge polls ({@code pollCallLoop}) at its handler entry.</li>
+ * </ol>
+ * Every poll is {@code if (Safepoint.raised()) Safepoint.pollX()}, except in the size-limited form
+ * (see {@link PollCode}).
+ * Size: if the result would push a method over HotSpot's HugeMethodLimit (8000 bytes) while the
+ * original was under it, or over 64 KB, the next cheaper form is tried ({@link Form}); if none
+ * fits, the original code is kept and reported. The original method node is never modified.
+ */
+public final class MethodRewriter {
+
+    /** Rewriting forms, from best to cheapest in code size. */
+    public enum Form {
+        /** counted loops tested at the top versioned ({@link LoopVersioner}), other counted loops
+         *  strip-mined in place, iteration budget elsewhere. */
+        FULL,
+        /** every counted loop strip-mined in place (no code duplication). */
+        STRIP,
+        /** iteration budget on every call-free back-edge. */
+        COUNTERS,
+        /** a poll call at every back-edge (3 bytes each). */
+        MINIMAL
+    }
+
+    public enum Status { UNTOUCHED, REWRITTEN, KEPT_ORIGINAL, SKIPPED }
+
+    /** What happened to one method. {@code method} is the node to emit. */
+    record Outcome(MethodNode method, Status status, Form form, int versioned, int stripMined, int counters,
+                   int callLoops, int returnPolls, String note) {
+        static Outcome of(MethodNode m, Status s, String note) {
+            return new Outcome(m, s, null, 0, 0, 0, 0, 0, note);
+        }
+    }
+
+    private final RewriteConfig config;
+    private final ClassContext cls;
+
+    MethodRewriter(RewriteConfig config, ClassContext cls) {
+        this.config = config;
+        this.cls = cls;
+    }
+
+    /** @param originalLength the method's exact code length in the input class file, or -1 */
+    Outcome rewrite(MethodNode original, int originalLength) {
+        if ((original.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0
+                || original.instructions.size() == 0 || original.name.equals("<clinit>")) {
+            return Outcome.of(original, Status.UNTOUCHED, "no code to rewrite");
+        }
+        for (AbstractInsnNode n = original.instructions.getFirst(); n != null; n = n.getNext()) {
+            if (n.getOpcode() == Opcodes.JSR || n.getOpcode() == Opcodes.RET) {
+                return Outcome.of(original, Status.SKIPPED, "jsr/ret subroutines are not supported");
+            }
+        }
+        boolean framed = cls.majorVersion() >= Opcodes.V1_7 || Frames.hasFrames(original);
+        LoopAnalysis first = LoopAnalysis.of(new MethodGraph(original, framed), config.callPolicy());
+        if (first.loops.isEmpty() && !first.hasPollingWorthyCall) {
+            return Outcome.of(original, Status.UNTOUCHED, "bounded: no loop, no call");
+        }
+        int before = originalLength >= 0 ? originalLength : CodeSize.upperBound(original);
+        String last = null;
+        for (Form form : Form.values()) {
+            if (form.ordinal() < config.bestForm().ordinal()) {
+                continue;
+            }
+            original.instructions.resetLabels();
+            MethodNode work = copy(original);
+            Outcome o = apply(work, form, framed);
+            int after = CodeSize.upperBound(work);
+            boolean huge = before <= CodeSize.HUGE_METHOD_LIMIT && after > CodeSize.HUGE_METHOD_LIMIT;
+            if (!huge && after <= CodeSize.MAX_CODE_LENGTH) {
+                return o;
+            }
+            last = huge ? "would exceed HugeMethodLimit (" + before + " -> " + after + " bytes)"
+                    : "would exceed 64 KB (" + after + " bytes)";
+        }
+        original.instructions.resetLabels();
+        return Outcome.of(original, Status.KEPT_ORIGINAL, last);
+    }
+
+    private Outcome apply(MethodNode m, Form form, boolean framed) {
+        MethodGraph g = new MethodGraph(m, framed);
+        LoopAnalysis a = LoopAnalysis.of(g, config.callPolicy());
+        CountedLoopMatcher matcher = new CountedLoopMatcher(g, cls);
+        boolean guarded = form != Form.MINIMAL;
+        List<CountedLoop> strips = new ArrayList<>();
+        List<CountedLoop> versioned = new ArrayList<>();
+        Map<CountedLoop, LoopAnalysis.Loop> loopOf = new HashMap<>();
+        List<LoopAnalysis.Loop> counters = new ArrayList<>();
+        List<LoopAnalysis.Loop> callLoops = new ArrayList<>();
+        List<LoopAnalysis.Loop> handlerLoops = new ArrayList<>();
+        List<LoopAnalysis.Loop> bare = new ArrayList<>();
+        for (LoopAnalysis.Loop loop : a.loops) {
+            if (loop.edge.kind() == BackEdge.Kind.HANDLER) {
+                handlerLoops.add(loop);
+            } else if (form == Form.MINIMAL) {
+                bare.add(loop);
+            } else if (loop.unboundedCall) {
+                callLoops.add(loop);
+            } else {
+                CountedLoop c = form == Form.FULL || form == Form.STRIP ? matcher.match(loop) : null;
+                if (c == null) {
+                    counters.add(loop);
+                } else if (form == Form.FULL && c.topTested() && nested(a, loop) && versionable(g, loop, c)) {
+                    versioned.add(c);
+                    loopOf.put(c, loop);
+                } else {
+                    strips.add(c);
+                }
+            }
+        }
+        ReturnPolls returns = ReturnPolls.plan(g, !a.loops.isEmpty());
+        // frames are looked up before the list changes; padding below updates these same nodes
+        Map<LabelNode, FrameNode> frames = new HashMap<>();
+        if (framed) {
+            for (CountedLoop c : strips) {
+                frames.put(c.header(), requireFrame(g, c.header()));
+            }
+            for (CountedLoop c : versioned) {
+                frames.put(c.header(), requireFrame(g, c.header()));
+            }
+            for (List<LoopAnalysis.Loop> list : List.of(counters, callLoops, handlerLoops)) {
+                for (LoopAnalysis.Loop loop : list) {
+                    if (loop.edge.kind() != BackEdge.Kind.GOTO) {
+                        LabelNode h = (LabelNode) g.nodes[loop.lo()];
+                        frames.put(h, requireFrame(g, h));
+                    }
+                }
+            }
+        }
+        boolean chunked = !strips.isEmpty() || !versioned.isEmpty();
+        boolean budget = chunked || !counters.isEmpty();
+        int extra = (budget ? 1 : 0) + (chunked ? 1 : 0);
+        PollLocals locals = new PollLocals(m.maxLocals, chunked ? m.maxLocals + 1 : -1, config.loopPoll());
+        if (framed && extra > 0) {
+            Frames.appendIntLocals(m, m.maxLocals, extra);
+        }
+        // a versioned loop is entered through its entry check: outside jumps to its header go there
+        Map<LabelNode, LabelNode> entries = new HashMap<>();
+        for (CountedLoop c : versioned) {
+            LoopAnalysis.Loop loop = loopOf.get(c);
+            entries.put(c.header(), LoopVersioner.apply(m, c, locals, frames.get(c.header()),
+                    g.nodes[loop.hi()], outsideJumps(g, loop)));
+        }
+        for (CountedLoop c : strips) {
+            StripMiner.apply(m, c, locals, frames.get(c.header()));
+        }
+        Map<LabelNode, LabelNode> counting = new HashMap<>();
+        Map<LabelNode, LabelNode> polling = new HashMap<>();
+        for (LoopAnalysis.Loop loop : counters) {
+            backEdge(m, g, loop, entries, frames, counting, locals);
+        }
+        for (LoopAnalysis.Loop loop : callLoops) {
+            backEdge(m, g, loop, entries, frames, polling, null);
+        }
+        for (LoopAnalysis.Loop loop : handlerLoops) {
+            LabelNode handler = (LabelNode) g.nodes[loop.lo()];
+            AbstractInsnNode first = g.nodes[g.firstReal(loop.lo())];
+            if (guarded) {
+                PollInserter.handlerPoll(m, first, frames.get(handler));
+            } else {
+                PollInserter.pollBefore(m, first, PollCode.pollCallLoop());
+            }
+        }
+        for (LoopAnalysis.Loop loop : bare) {
+            PollInserter.pollBefore(m, g.nodes[loop.hi()], loop.unboundedCall ? PollCode.pollCallLoop() : PollCode.pollLoop());
+        }
+        returns.apply(m, framed, guarded);
+        if (budget) {
+            PollInserter.initLocals(m, locals);
+        }
+        m.maxLocals += extra;
+        // on top of whatever is on the stack: PollMath arguments (5 slots), or a counter / raised() flag
+        m.maxStack += chunked ? 5 : 2;
+        checkFrames(m);
+        return new Outcome(m, Status.REWRITTEN, form, versioned.size(), strips.size(), counters.size(),
+                callLoops.size() + handlerLoops.size() + bare.size(), returns.count(), null);
+    }
+
+    /**
+     * A budget counter ({@code locals != null}) or a per-iteration poll on one back-edge: in place
+     * before a {@code goto}, in a shared per-target trampoline for a conditional or switch edge.
+     */
+    private static void backEdge(MethodNode m, MethodGraph g, LoopAnalysis.Loop loop, Map<LabelNode, LabelNode> entries,
+                                 Map<LabelNode, FrameNode> frames, Map<LabelNode, LabelNode> trampolines,
+                                 PollLocals locals) {
+        AbstractInsnNode src = g.nodes[loop.hi()];
+        LabelNode original = (LabelNode) g.nodes[loop.lo()];
+        LabelNode header = entries.getOrDefault(original, original);
+        if (loop.edge.kind() == BackEdge.Kind.GOTO) {
+            if (locals != null) {
+                PollInserter.counterAtGoto(m, (JumpInsnNode) src, locals);
+            } else {
+                PollInserter.callPollAtGoto(m, (JumpInsnNode) src);
+            }
+        } else {
+            LabelNode tr = trampolines.computeIfAbsent(header,
+                    h -> PollInserter.trampoline(m, h, locals, frames.get(original)));
+            PollInserter.retarget(src, header, tr);
+        }
+    }
+
+    /**
+     * Whether a counted loop tested at the top can get an entry check right before its header:
+     * the header is no exception handler, and no protected range starts or ends between the header
+     * and its first instruction (the check would then be covered differently from the test).
+     */
+    private static boolean versionable(MethodGraph g, LoopAnalysis.Loop loop, CountedLoop c) {
+        int t = loop.lo();
+        int p = g.firstReal(t);
+        if (g.method.tryCatchBlocks != null) {
+            for (TryCatchBlockNode tcb : g.method.tryCatchBlocks) {
+                if (tcb.handler == c.header()) {
+                    return false;
+                }
+                for (LabelNode l : new LabelNode[] {tcb.start, tcb.end}) {
+                    int i = g.indexOf(l);
+                    if (i >= t && i <= p) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether the loop lies inside another loop of the method. Versioning pays off there: the
+     * entry check runs often, so C2's profile of the branch to the strip-mined clone is large, the
+     * never-taken clone is not compiled, and the hot loop is the original one. A loop entered
+     * rarely (a method's top-level loop) gives C2 too few samples (&lt; 40) to prune the unused
+     * copy, and two copies compiled together made the hot one up to 1.5x slower (measured); such
+     * loops are strip-mined in place, where the per-entry cost does not matter.
+     */
+    private static boolean nested(LoopAnalysis a, LoopAnalysis.Loop inner) {
+        for (LoopAnalysis.Loop outer : a.loops) {
+            if (outer != inner && outer.lo() <= inner.lo() && outer.hi() >= inner.hi() && outer.body.get(inner.lo())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Jumps and switches outside the loop that target its header. */
+    private static List<AbstractInsnNode> outsideJumps(MethodGraph g, LoopAnalysis.Loop loop) {
+        List<AbstractInsnNode> out = new ArrayList<>();
+        for (int u : g.predecessors(loop.lo())) {
+            if ((u < loop.lo() || u > loop.hi()) && g.isReal(u)
+                    && MethodGraph.jumpTargets(g.nodes[u]).contains((LabelNode) g.nodes[loop.lo()])) {
+                out.add(g.nodes[u]);
+            }
+        }
+        return out;
+    }
+
+    private static FrameNode requireFrame(MethodGraph g, LabelNode l) {
+        FrameNode f = g.frameAt(l);
+        if (f == null) {
+            throw new IllegalStateException("no stack map frame at a loop header");
+        }
+        return f;
+    }
+
+    /** Two frames with no instruction between them would describe the same offset. */
+    private static void checkFrames(MethodNode m) {
+        boolean frameSinceInsn = false;
+        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
+            if (n instanceof FrameNode) {
+                if (frameSinceInsn) {
+                    throw new IllegalStateException("two stack map frames at one offset");
+                }
+                frameSinceInsn = true;
+            } else if (n.getOpcode() >= 0) {
+                frameSinceInsn = false;
+            }
+        }
+    }
+
+    static MethodNode copy(MethodNode m) {
+        MethodNode c = new MethodNode(Opcodes.ASM9, m.access, m.name, m.desc, m.signature,
+                m.exceptions == null ? null : m.exceptions.toArray(new String[0]));
+        m.accept(c);
+        return c;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.timeslice.agent.rewrite;
+
+import java.util.List;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.FrameNode;
+import org.objectweb.asm.tree.IincInsnNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.LookupSwitchInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TableSwitchInsnNode;
+import org.objectweb.asm.tree.VarInsnNode;
+
+/**
+ * The generic poll forms, valid for any back-edge whatever the loop's shape. Every branch they add
+ * targets a label whose frame is known (the loop header, or a new label carrying a copy of it):
+ * <ul>
+ *   <li>iteration counter on a {@code goto T} back-edge, in place:
+ *       {@code iinc b,-1; iload b; ifgt T; ldc loopPoll; istore b; if (raised()) pollLoop(); goto T};</li>
+ *   <li>per-iteration poll on a {@code goto T} back-edge of a loop with calls, in place:
+ *       {@code if (raised()) pollCallLoop(); goto T};</li>
+ *   <li>on a conditional or switch back-edge, the same code in a trampoline appended after the
+ *       method's last instruction, carrying a copy of T's frame and ending with {@code goto T}; the
+ *       edge is retargeted to it, so only taken back-edges count or poll;</li>
+ *   <li>at the entry of a handler that closes a loop: {@code if (raised()) pollCallLoop()};</li>
+ *   <li>in the size-limited form, a bare {@code invokestatic pollX} before the back-edge (3 bytes,
+ *       no branch, no frame).</li>
+ * </ul>
+ */
+final class PollInserter {
+    private PollInserter() {
+    }
+
+    /** The budget countdown; on zero: reset, then {@code if (raised()) pollLoop()} — falls through. */
+    private static InsnList countdown(PollLocals l, LabelNode target) {
+        InsnList code = new InsnList();
+        code.add(new IincInsnNode(l.budget(), -1));
+        code.add(new VarInsnNode(Opcodes.ILOAD, l.budget()));
+        code.add(new JumpInsnNode(Opcodes.IFGT, target));
+        code.add(PollCode.pushInt(l.loopPoll()));
+        code.add(new VarInsnNode(Opcodes.ISTORE, l.budget()));
+        code.add(PollCode.guard(PollCode.pollLoop(), target));
+        return code;
+    }
+
+    static void counterAtGoto(MethodNode m, JumpInsnNode jump, PollLocals l) {
+        m.instructions.insertBefore(jump, countdown(l, jump.label));
+    }
+
+    static void callPollAtGoto(MethodNode m, JumpInsnNode jump) {
+        m.instructions.insertBefore(jump, PollCode.guard(PollCode.pollCallLoop(), jump.label));
+    }
+
+    /**
+     * Appends a trampoline that counts ({@code l != null}) or polls every time ({@code l == null})
+     * and continues at {@code target}; returns its label.
+     */
+    static LabelNode trampoline(MethodNode m, LabelNode target, PollLocals l, FrameNode targetFrame) {
+        LabelNode entry = new LabelNode();
+        InsnList code = new InsnList();
+        code.add(entry);
+        if (targetFrame != null) {
+            code.add(Frames.copy(targetFrame));
+        }
+        code.add(l != null ? countdown(l, target) : PollCode.guard(PollCode.pollCallLoop(), target));
+        code.add(new JumpInsnNode(Opcodes.GOTO, target));
+        m.instructions.add(code);
+        return entry;
+    }
+
+    /** {@code if (raised()) pollCallLoop()} at the start of a handler (before its first instruction). */
+    static void handlerPoll(MethodNode m, AbstractInsnNode firstInsn, FrameNode handlerFrame) {
+        LabelNode after = new LabelNode();
+        InsnList code = PollCode.guard(PollCode.pollCallLoop(), after);
+        code.add(after);
+        if (handlerFrame != null) {
+            code.add(Frames.copy(handlerFrame));
+        }
+        m.instructions.insertBefore(firstInsn, code);
+    }
+
+    /** Makes jump or switch {@code insn} go to {@code to} wherever it went to {@code from}. */
+    static void retarget(AbstractInsnNode insn, LabelNode from, LabelNode to) {
+        if (insn instanceof JumpInsnNode j) {
+            if (j.label == from) {
+                j.label = to;
+            }
+        } else if (insn instanceof TableSwitchInsnNode t) {
+            t.dflt = t.dflt == from ? to : t.dflt;
+            replace(t.labels, from, to);
+        } else if (insn instanceof LookupSwitchInsnNode t) {
+            t.dflt = t.dflt == from ? to : t.dflt;
+            replace(t.labels, from, to);
+        } else {
+            throw new IllegalArgumentException("not a jump: " + insn.getOpcode());
+        }
+    }
+
+    private static void replace(List<LabelNode> labels, LabelNode from, LabelNode to) {
+        labels.replaceAll(x -> x == from ? to : x);
+    }
+
+    /** A bare poll call right before {@code insn} (size-limited form). */
+    static void pollBefore(MethodNode m, AbstractInsnNode insn, MethodInsnNode poll) {
+        m.instructions.insertBefore(insn, poll);
+    }
+
+    /** Initializes the added locals at method entry, so they hold an int at every frame. */
+    static void initLocals(MethodNode m, PollLocals l) {
+        InsnList code = new InsnList();
+        code.add(PollCode.pushInt(l.loopPoll()));
+        code.add(new VarInsnNode(Opcodes.ISTORE, l.budget()));
+        if (l.limit() >= 0) {
+            code.add(new InsnNode(Opcodes.ICONST_0));
+            code.add(new VarInsnNode(Opcodes.ISTORE, l.limit()));
+        }
+        m.instructions.insert(code);
+    }
+}

@@ -1,0 +1,136 @@
+package dev.timeslice.agent.rewrite;
+
+import static dev.timeslice.agent.TestClasses.call;
+import static dev.timeslice.agent.TestClasses.counting;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.timeslice.agent.TestClasses.Counted;
+import dev.timeslice.agent.TestClasses.Polls;
+import java.lang.reflect.Constructor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Exact poll counts of rewritten fixtures, with the poll word raised and a counting handler. */
+class PollCountTest {
+    private static RewrittenFixtures fx;
+    private static Class<?> loops;
+
+    @BeforeAll
+    static void load() {
+        fx = new RewrittenFixtures();
+        loops = fx.rewritten("fixtures.Loops");
+    }
+
+    private static Counted<Object> run(String method, Object... args) {
+        return counting(() -> call(loops, null, method, args));
+    }
+
+    private static void assertPolls(Polls expected, Counted<?> actual, String what) {
+        assertEquals(expected, actual.polls(), what);
+    }
+
+    @Test
+    void hundredThousandCallFreeIterationsPollTwelveTimes() {
+        // 100 000 / 8192 = 12.2: strip-mined and counter forms agree here
+        for (String m : new String[] {"sumTo", "whileLoop", "doWhile", "countDown", "boundOnLeft", "longCounter", "notEqualTest"}) {
+            Object arg = m.equals("longCounter") ? (Object) 100_000L : (Object) 100_000;
+            assertPolls(new Polls(1, 12, 0), run(m, arg), m);
+        }
+        assertPolls(new Polls(1, 12, 0), run("constantBound"), "constantBound");
+        assertPolls(new Polls(1, 12, 0), run("stepTwoInclusive", 0, 199_998), "stepTwoInclusive");
+        assertPolls(new Polls(1, 12, 0), run("countDownBy3", 300_000, 1), "countDownBy3");
+        assertPolls(new Polls(1, 12, 0), run("arraySum", (Object) new int[100_000]), "arraySum");
+        assertPolls(new Polls(1, 12, 0), run("mathLoop", (Object) new int[100_000]), "mathLoop");
+    }
+
+    @Test
+    void stripMinedPollsOncePerFullChunkBeforeTheNext() {
+        // strip-mined: a poll before each chunk after the first: ceil(n / 8192) - 1
+        assertPolls(new Polls(1, 0, 0), run("sumTo", 8192), "one full chunk");
+        assertPolls(new Polls(1, 1, 0), run("sumTo", 8193), "a second chunk");
+        assertPolls(new Polls(1, 2, 0), run("sumTo", 3 * 8192), "three chunks");
+        assertPolls(new Polls(1, 0, 0), run("sumTo", 0), "no iteration");
+        // generic counter: a poll at every 8192nd back-edge
+        assertPolls(new Polls(1, 1, 0), run("notEqualTest", 8192), "counter");
+        assertPolls(new Polls(1, 3, 0), run("notEqualTest", 3 * 8192), "counter");
+    }
+
+    @Test
+    void instanceLoopsAndConstructors() throws Exception {
+        Constructor<?> ctor = loops.getConstructor(int.class);
+        Counted<Object> made = counting(() -> ctor.newInstance(100_000));
+        assertPolls(new Polls(1, 12, 0), made, "constructor with a loop");
+        Object o = made.value();
+        assertPolls(new Polls(1, 12, 0), counting(() -> call(loops, o, "fieldBound")), "field bound");
+        assertPolls(new Polls(1, 12, 0), counting(() -> call(loops, o, "fieldArrayLengthBound")), "array field bound");
+        assertPolls(new Polls(1, 12, 0), counting(() -> call(loops, o, "volatileBound")), "volatile bound (counter)");
+        assertPolls(new Polls(0, 0, 0), counting(() -> call(loops, o, "count")), "leaf getter");
+        Class<?> cell = fx.rewritten("fixtures.Cell");
+        assertPolls(new Polls(1, 12, 0), counting(() -> cell.getConstructor(int.class).newInstance(100_000)), "Cell(n)");
+    }
+
+    @Test
+    void classInitializerNeverPolls() throws Exception {
+        // a fresh copy: Loops' static initializer loops 50 000 times
+        dev.timeslice.agent.TestClasses.Loader fresh = new dev.timeslice.agent.TestClasses.Loader();
+        fx.rewrittenBytes.forEach(fresh::with);
+        Counted<Object> init = counting(() -> Class.forName("fixtures.Loops", true, fresh));
+        assertPolls(new Polls(0, 0, 0), init, "<clinit>");
+    }
+
+    @Test
+    void callsAndReturns() {
+        assertPolls(new Polls(0, 0, 0), run("leaf", 3), "leaf");
+        assertPolls(new Polls(0, 0, 0), run("allowListedOnly", 3), "only allow-listed JDK calls");
+        assertPolls(new Polls(1, 0, 0), run("callNoLoop", 3), "a call, no loop: one return poll");
+        assertPolls(new Polls(1, 0, 1000), run("jdkCallLoop", 1000), "a JDK call in the loop: every iteration");
+        // fib(10) makes 177 calls; the 89 leaves (n < 2) return before any call and need no poll,
+        // the 88 others poll once each, after their calls
+        assertPolls(new Polls(88, 0, 0), run("fib", 10), "recursion");
+        assertPolls(new Polls(1, 0, 0), run("synchronizedBlock", new Object(), 1), "synchronized");
+    }
+
+    @Test
+    void lambdaBodiesAreRewrittenLikeMethods() {
+        // lambdas(200): the method returns once, the looping lambda 200 times (each loop < 8192);
+        // the loop-free lambdas and the JDK stream code do not poll
+        assertPolls(new Polls(201, 0, 0), run("lambdas", 200), "lambdas");
+    }
+
+    @Test
+    void budgetIsSharedAcrossNestedLoops() {
+        // 25 000 outer iterations of 4 inner ones: 100 000 inner iterations + 25 000 outer back-edges
+        Polls p = run("nestedSmallInner", 25_000, 4).polls();
+        assertEquals(1, p.returns());
+        assertTrue(p.loops() >= 100_000 / 8192 && p.loops() <= 125_000 / 8192 + 1, "about every 8192 inner iterations: " + p);
+        // a short non-counted inner loop (6 iterations) in a long outer loop
+        Polls q = run("labeledBreak", 10_000, 6).polls();
+        assertTrue(q.loops() >= 60_000 / 8192 - 1 && q.loops() <= 70_000 / 8192 + 1, q.toString());
+    }
+
+    @Test
+    void switchDrivenLoopCountsEveryBackEdge() {
+        // 30 000 steps of a 3-state machine: 89 999 back-edges, shared budget
+        assertPolls(new Polls(1, 89_999 / 8192, 0), run("stateMachine", 30_000), "state machine");
+    }
+
+    @Test
+    void loopsTheFastFormRefusesStillPoll() {
+        assertPolls(new Polls(1, 100_000 / 8192, 0), run("writesBound", 100_050), "writes the bound");
+        assertPolls(new Polls(1, iterations(100_000) / 8192, 0), run("writesInduction", 100_000), "writes i");
+        assertPolls(new Polls(1, 200_000 / 8192, 0), run("conditionalIncrement", 100_000), "conditional i++");
+    }
+
+    /** Iterations of {@code Loops.writesInduction(n)}. */
+    private static long iterations(int n) {
+        long count = 0;
+        for (int i = 0; i < n; i++) {
+            if (i % 10 == 0) {
+                i += 2;
+            }
+            count++;
+        }
+        return count;
+    }
+}

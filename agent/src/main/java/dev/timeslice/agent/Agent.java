@@ -2,18 +2,24 @@ package dev.timeslice.agent;
 
 import dev.timeslice.agent.rewrite.ClassRewriter;
 import dev.timeslice.agent.rewrite.RewriteConfig;
+import dev.timeslice.runtime.Observability;
 import dev.timeslice.runtime.Safepoint;
+import dev.timeslice.runtime.Scheduler;
+import dev.timeslice.runtime.Timeslice;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The real agent, run from the bootstrap loader by {@link AgentLauncher}: parses the options
- * (an {@link IllegalArgumentException} for a bad one propagates to the caller), warms the rewriter
- * up so that its own classes are loaded before the first application class is transformed, and
- * installs the {@link TimesliceTransformer}.
+ * The real agent, run from the bootstrap loader by {@link AgentLauncher} on the JVM's main
+ * thread before {@code main}: parses the options (an {@link IllegalArgumentException} for a bad
+ * one propagates to the caller), opens the two JDK packages the runtime needs, starts the
+ * JVM-wide scheduler (sysmon, GC-scan) and the observability the options ask for, warms the
+ * rewriter up so that its own classes are loaded before the first application class is
+ * transformed, installs the {@link TimesliceTransformer}, and registers the exit report.
  */
 public final class Agent {
     private Agent() {
@@ -22,16 +28,58 @@ public final class Agent {
     public static void start(String agentArgs, Instrumentation inst) {
         AgentOptions options = AgentOptions.parse(agentArgs);
         TransformLog log = new TransformLog(options.logLevel());
-        ClassRewriter rewriter = new ClassRewriter(RewriteConfig.of(options));
-        warmUp(rewriter);
         Module runtime = Safepoint.class.getModule();
+        openJdkInternals(inst, runtime);
+
+        Scheduler sched = Scheduler.builder()
+                .name("timeslice")
+                .procs(options.get(AgentOptions.PROCS))
+                .slice(options.get(AgentOptions.SLICE))
+                .wakeupGrace(options.get(AgentOptions.WAKEUP_GRACE))
+                .maxThreads(options.get(AgentOptions.MAX_THREADS))
+                .gcScan(options.get(AgentOptions.GCSCAN))
+                .gcScanInterval(options.get(AgentOptions.GCSCAN_INTERVAL))
+                .scanBound(options.get(AgentOptions.SCAN_TIMEOUT))
+                .keepJvmAlive(true)
+                .build();
+        Timeslice.install(sched, Thread.currentThread());
+        Observability obs = Observability.install(sched, observability(options));
+
+        ClassRewriter rewriter = new ClassRewriter(RewriteConfig.of(options), true, options.get(AgentOptions.THREADS));
+        warmUp(rewriter);
         TimesliceTransformer.ModuleReads reads = module -> {
             if (!module.canRead(runtime)) {
                 inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of());
             }
         };
         inst.addTransformer(new TimesliceTransformer(ClassFilter.of(options), rewriter, log, reads), false);
-        log.info(null, "agent started (" + options + ")");
+
+        ExitReport report = new ExitReport(sched, obs, log, options);
+        Runtime.getRuntime().addShutdownHook(new Thread(report, "timeslice-exit"));
+        if (log.enabled(LogLevel.INFO)) {
+            log.info(null, "started: " + sched + ", " + options);
+        }
+    }
+
+    /**
+     * The runtime reaches the JDK's custom-scheduler constructor and the fork-join worker queue
+     * (see {@code JdkAccess}); open exactly those packages to it, and nothing to anyone else.
+     */
+    private static void openJdkInternals(Instrumentation inst, Module runtime) {
+        Module base = Object.class.getModule();
+        inst.redefineModule(base, Set.of(), Map.of(),
+                Map.of("java.lang", Set.of(runtime), "java.util.concurrent", Set.of(runtime)), Set.of(), Map.of());
+    }
+
+    static Observability.Settings observability(AgentOptions o) {
+        String trace = o.get(AgentOptions.TRACE);
+        return Observability.Settings.defaults()
+                .withSchedtrace(o.get(AgentOptions.SCHEDTRACE).toMillis())
+                .withScheddetail(o.get(AgentOptions.SCHEDDETAIL))
+                .withTrace(trace.isEmpty() ? null : Path.of(trace))
+                .withTraceBufferEvents(o.get(AgentOptions.TRACEBUF))
+                .withJmx(o.get(AgentOptions.JMX))
+                .withJfr(o.get(AgentOptions.JFR));
     }
 
     /** Rewrites a class of the agent itself once, in memory, to load and link the rewriter. */

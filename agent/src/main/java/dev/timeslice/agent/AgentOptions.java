@@ -1,5 +1,6 @@
 package dev.timeslice.agent;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -81,8 +82,57 @@ public final class AgentOptions {
             v -> LogLevel.valueOf(v.toUpperCase(Locale.ROOT)), "off, warn, info or debug",
             "diagnostics on stderr; warn: one line per class left unchanged");
 
+    // ---- the scheduler
+    public static final Option<Integer> PROCS = new Option<>("procs", "auto",
+            v -> v.equals("auto") ? Runtime.getRuntime().availableProcessors() : between(Integer.parseInt(v), 1, 1024),
+            "auto or an integer 1..1024", "number of P's (Go's GOMAXPROCS); auto = available processors");
+    public static final Option<Duration> SLICE = new Option<>("slice", "10ms",
+            v -> positive(duration(v)), "a positive duration such as 10ms, 500us or 1s",
+            "how long a G may run before sysmon preempts it");
+    public static final Option<Duration> WAKEUP_GRACE = new Option<>("wakeupGrace", "1ms",
+            AgentOptions::duration, "a duration such as 1ms or 0 (0: at once)",
+            "a G woken from outside (timer, I/O) preempts the longest-running G once that has run this long");
+    public static final Option<Integer> MAX_THREADS = new Option<>("maxThreads", "10000",
+            v -> between(Integer.parseInt(v), 1, 1_000_000), "an integer 1..1000000",
+            "cap on carrier threads (M's), as Go's 10000");
+    public static final Option<Boolean> THREADS = new Option<>("threads", "route",
+            v -> switch (v) {
+                case "route" -> true;
+                case "keep" -> false;
+                default -> throw new IllegalArgumentException();
+            }, "route or keep",
+            "route: thread creation in rewritten classes runs on Timeslice; keep: leave it alone (main still runs as G 1)");
+    public static final Option<Boolean> GCSCAN = new Option<>("gcscan", "on", AgentOptions::onOff, "on or off",
+            "every JVM garbage collection stops the running G's at a poll and records all G's");
+    public static final Option<Duration> GCSCAN_INTERVAL = new Option<>("gcscanInterval", "100ms",
+            AgentOptions::duration, "a duration such as 100ms", "at most one GC-triggered scan per interval");
+    public static final Option<Duration> SCAN_TIMEOUT = new Option<>("scanTimeout", "50ms",
+            v -> positive(duration(v)), "a positive duration such as 50ms",
+            "a scan records a G that has not reached a poll by then as running, not at a safepoint");
+    // ---- observability
+    public static final Option<Duration> SCHEDTRACE = new Option<>("schedtrace", "0",
+            AgentOptions::duration, "a duration such as 1000ms, or 0 for off",
+            "print Go's schedtrace line on stderr at this interval");
+    public static final Option<Boolean> SCHEDDETAIL = new Option<>("scheddetail", "false", AgentOptions::bool,
+            "true or false", "with schedtrace: one more line per P, M and G");
+    public static final Option<String> TRACE = new Option<>("trace", "", v -> v, "a file name (no commas)",
+            "write a Chrome/Perfetto trace of the scheduler to this file at exit");
+    public static final Option<Integer> TRACEBUF = new Option<>("tracebuf", "1048576",
+            v -> between(Integer.parseInt(v), 1024, 1 << 28), "an integer 1024..268435456",
+            "events the trace ring buffer keeps (32 bytes each); older ones are dropped");
+    public static final Option<Boolean> JMX = new Option<>("jmx", "true", AgentOptions::bool, "true or false",
+            "register the timeslice:type=Scheduler MBean");
+    public static final Option<Boolean> JFR = new Option<>("jfr", "true", AgentOptions::bool, "true or false",
+            "provide the dev.timeslice.* JFR events (recorded only when a recording enables them)");
+    public static final Option<Boolean> SUMMARY = new Option<>("summary", "true", AgentOptions::bool,
+            "true or false", "print a short summary on stderr at exit");
+    public static final Option<String> DUMP = new Option<>("dump", "", v -> v, "a file name (no commas)",
+            "write a goroutine dump to this file at exit");
+
     /** Every option, in the order they are documented. */
-    public static final List<Option<?>> ALL = List.of(LOOP_POLL, INCLUDE, EXCLUDE, VERBOSE, LOG);
+    public static final List<Option<?>> ALL = List.of(PROCS, SLICE, WAKEUP_GRACE, MAX_THREADS, THREADS,
+            GCSCAN, GCSCAN_INTERVAL, SCAN_TIMEOUT, LOOP_POLL, INCLUDE, EXCLUDE,
+            SCHEDTRACE, SCHEDDETAIL, TRACE, TRACEBUF, JMX, JFR, SUMMARY, DUMP, VERBOSE, LOG);
 
     public static final String PROPERTY_PREFIX = "timeslice.";
 
@@ -134,7 +184,7 @@ public final class AgentOptions {
             String value;
             if (eq >= 0) {
                 value = part.substring(eq + 1);
-            } else if (option == VERBOSE) {
+            } else if (option == VERBOSE || option == SCHEDDETAIL) {
                 value = "true";
             } else {
                 throw new IllegalArgumentException("timeslice: option " + key + " needs a value: "
@@ -191,6 +241,44 @@ public final class AgentOptions {
             throw new IllegalArgumentException();
         }
         return value;
+    }
+
+    private static int between(int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException();
+        }
+        return value;
+    }
+
+    /** {@code 10ms}, {@code 500us}, {@code 2s}, {@code 100ns}; a bare number is milliseconds. */
+    static Duration duration(String v) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*(ns|us|µs|ms|s)?").matcher(v);
+        if (!m.matches()) {
+            throw new IllegalArgumentException();
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "ms" : m.group(2);
+        return switch (unit) {
+            case "ns" -> Duration.ofNanos(n);
+            case "us", "µs" -> Duration.ofNanos(Math.multiplyExact(n, 1000L));
+            case "s" -> Duration.ofSeconds(n);
+            default -> Duration.ofMillis(n);
+        };
+    }
+
+    private static Duration positive(Duration d) {
+        if (d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException();
+        }
+        return d;
+    }
+
+    private static boolean onOff(String v) {
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "on", "true" -> true;
+            case "off", "false" -> false;
+            default -> throw new IllegalArgumentException();
+        };
     }
 
     private static boolean bool(String v) {

@@ -11,8 +11,9 @@ import org.objectweb.asm.MethodTooLargeException;
 import org.objectweb.asm.Opcodes;
 
 /**
- * Rewrites one class file: {@code ClassReader -> MarkerStage -> [more stages] -> PollStage ->
- * ClassWriter}. Frames are expanded on read and kept by frame tracking ({@link Frames}); the
+ * Rewrites one class file: {@code ClassReader -> MarkerStage -> MainPrologueStage -> RoutingStage
+ * -> PollStage -> ClassWriter} (the middle two only when asked: main as G 1, and thread creation
+ * routed to the scheduler). Frames are expanded on read and kept by frame tracking ({@link Frames}); the
  * writer never computes frames and refuses any request for the class hierarchy, so rewriting never
  * loads or looks up another class. Stateless apart from its configuration: safe to use from
  * several threads at once.
@@ -21,9 +22,22 @@ import org.objectweb.asm.Opcodes;
  */
 public final class ClassRewriter {
     private final RewriteConfig config;
+    private final boolean runMainAsG;
+    private final boolean routeThreads;
 
+    /** Polls only. */
     public ClassRewriter(RewriteConfig config) {
+        this(config, false, false);
+    }
+
+    /**
+     * @param runMainAsG   prefix every {@code main} with the prologue that runs it as G 1
+     * @param routeThreads route thread creation to the scheduler (option {@code threads=route})
+     */
+    public ClassRewriter(RewriteConfig config, boolean runMainAsG, boolean routeThreads) {
         this.config = config;
+        this.runMainAsG = runMainAsG;
+        this.routeThreads = routeThreads;
     }
 
     public RewriteConfig config() {
@@ -66,14 +80,20 @@ public final class ClassRewriter {
             Map<String, Integer> lengths = CodeSize.codeLengths(cr);
             ClassWriter cw = new NoHierarchyWriter();
             PollStage polls = new PollStage(cw, config, lengths);
-            ClassVisitor chain = new MarkerStage(polls);
+            ClassVisitor chain = polls;
+            RoutingStage routing = routeThreads ? new RoutingStage(chain) : null;
+            chain = routing != null ? routing : chain;
+            MainPrologueStage main = runMainAsG ? new MainPrologueStage(chain) : null;
+            chain = main != null ? main : chain;
+            chain = new MarkerStage(chain);
             try {
                 cr.accept(chain, new Attribute[] {new RewrittenMarker()}, ClassReader.EXPAND_FRAMES);
             } catch (MarkerStage.AlreadyRewritten e) {
                 return Result.of(Result.Status.SKIPPED, name, "already rewritten");
             }
             List<MethodReport> reports = List.copyOf(polls.reports());
-            if (reports.stream().noneMatch(MethodReport::changed)) {
+            boolean routed = (routing != null && routing.changed()) || (main != null && main.changed());
+            if (!routed && reports.stream().noneMatch(MethodReport::changed)) {
                 boolean kept = reports.stream().anyMatch(m -> m.status() == MethodRewriter.Status.KEPT_ORIGINAL
                         || m.status() == MethodRewriter.Status.SKIPPED);
                 return new Result(kept ? Result.Status.SKIPPED : Result.Status.UNCHANGED, name, null,

@@ -1,0 +1,82 @@
+package dev.timeslice.agent;
+
+import dev.timeslice.runtime.Observability;
+import dev.timeslice.runtime.RouteStats;
+import dev.timeslice.runtime.Scheduler;
+import dev.timeslice.runtime.SchedulerStats;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Runs in a shutdown hook: writes the trace and the goroutine dump if asked, then prints a short
+ * summary of what happened on stderr (option {@code summary}): classes rewritten, thread
+ * creations routed and left alone by kind, G's run, preemptions, handoffs, scans. Never throws.
+ */
+final class ExitReport implements Runnable {
+    private final Scheduler sched;
+    private final Observability obs;
+    private final TransformLog log;
+    private final AgentOptions options;
+    private final PrintStream err = System.err;
+
+    ExitReport(Scheduler sched, Observability obs, TransformLog log, AgentOptions options) {
+        this.sched = sched;
+        this.obs = obs;
+        this.log = log;
+        this.options = options;
+    }
+
+    @Override
+    public void run() {
+        try {
+            obs.close();
+            String dump = options.get(AgentOptions.DUMP);
+            if (!dump.isEmpty()) {
+                try {
+                    sched.writeGoroutineDump(Path.of(dump));
+                    err.println("timeslice: goroutine dump written to " + dump);
+                } catch (IOException | RuntimeException e) {
+                    err.println("timeslice: cannot write the goroutine dump to " + dump + ": " + e);
+                }
+            }
+            if (options.get(AgentOptions.SUMMARY)) {
+                err.println(summary(sched.stats(), log));
+            }
+        } catch (Throwable t) {
+            err.println("timeslice: exit report failed: " + t);
+        }
+    }
+
+    static String summary(SchedulerStats s, TransformLog log) {
+        StringBuilder sb = new StringBuilder("timeslice: ");
+        sb.append(log.rewritten.get()).append(" classes rewritten, ")
+                .append(log.unchanged.get()).append(" unchanged, ")
+                .append(log.failed.get()).append(" left alone after an error; ");
+        sb.append("threads routed: ").append(kinds(RouteStats.routed()));
+        sb.append("; left alone: ").append(kinds(RouteStats.leftAloneCounts())).append('\n');
+        sb.append("timeslice: procs=").append(s.procs()).append(", ").append(s.created()).append(" G's run, ")
+                .append(s.threads()).append(" M's; preemptions ").append(s.preemptServed()).append(" served / ")
+                .append(s.preemptRequested()).append(" requested (").append(s.preemptFailed()).append(" failed, pinned; ")
+                .append(s.wakeupPreemptions()).append(" for wakeups), latency p50 ")
+                .append(micros(s.preemptLatencyP50())).append(" p99 ").append(micros(s.preemptLatencyP99()))
+                .append("; ").append(s.handoffs()).append(" P handoffs; ").append(s.scans()).append(" GC-scans");
+        if (s.scans() > 0) {
+            sb.append(" (time to safepoint p99 ").append(micros(s.scanTtspP99())).append(')');
+        }
+        return sb.toString();
+    }
+
+    private static String kinds(Map<String, Long> m) {
+        if (m.isEmpty()) {
+            return "none";
+        }
+        return m.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+    }
+
+    private static String micros(long nanos) {
+        return nanos < 10_000 ? String.format("%.1f us", nanos / 1e3) : String.format("%d us", nanos / 1000);
+    }
+}

@@ -6,11 +6,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * The scheduler's global run queue (Go's {@code sched.runq}), in two FIFO lists threaded
  * through {@link G#schedlink}:
  * <ul>
- *   <li>{@code wake} — G's made runnable from outside the scheduler (timers, platform threads,
- *       I/O): they have been waiting and get served first, so a wakeup never queues behind
- *       CPU hogs that were preempted before it;</li>
- *   <li>{@code main} — yields, preemptions, overflow from full local queues, and starts from
- *       outside.</li>
+ *   <li>{@code wake} — G's made runnable or started from outside the scheduler (timers,
+ *       platform threads, I/O): served first, so a wakeup never queues behind CPU hogs that
+ *       were preempted before it (every 61st schedtick serves {@code main} first instead);</li>
+ *   <li>{@code main} — yields, preemptions, overflow from full local queues.</li>
  * </ul>
  * All list fields are guarded by {@link #lock} (the scheduler's sched.lock). {@link #size} is written under the lock and read
  * without it as a hint (Go reads {@code sched.runqsize} the same way); callers that must not
@@ -95,6 +94,29 @@ final class GlobalRunq {
         lock.lock();
         try {
             return getLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes one G from the main list if it has any, else a wakeup; null when empty. */
+    G getMainFirst() {
+        if (size == 0) {
+            return null;
+        }
+        lock.lock();
+        try {
+            G g = head;
+            if (g == null) {
+                return getLocked();
+            }
+            head = g.schedlink;
+            if (head == null) {
+                tail = null;
+            }
+            g.schedlink = null;
+            size--;
+            return g;
         } finally {
             lock.unlock();
         }

@@ -356,17 +356,14 @@ public final class Scheduler implements AutoCloseable {
                 return;
             }
         }
-        // From outside the scheduler (or from an M that lost its P).
-        if (prev == G.WAITING) {
-            globrunq.putWake(g);
-            stats.externalWakeups.increment();
-            wakep();
-            if (sysmon != null && npidle == 0) {
-                sysmon.wakeupPending();
-            }
-        } else {
-            globrunq.put(g);
-            wakep();
+        // From outside the scheduler (a timer, I/O, a platform thread — also one that starts a
+        // G, like a server's accept loop handing a request to a new G — or an M that lost its
+        // P): the wakeup list, served first, and a wakeup preemption if no P is idle.
+        globrunq.putWake(g);
+        stats.externalWakeups.increment();
+        wakep();
+        if (sysmon != null && npidle == 0) {
+            sysmon.wakeupPending();
         }
     }
 
@@ -564,7 +561,8 @@ public final class Scheduler implements AutoCloseable {
                 g = globrunq.getWake();
             }
             if (g == null && p.schedtick() % 61 == 0 && globrunq.size() > 0) {
-                g = globrunq.get(p.runq, procs, 1);
+                // Go's fairness check; main list first, so a stream of wakeups cannot starve it
+                g = globrunq.getMainFirst();
             }
             if (g == null) {
                 g = p.runq.get();

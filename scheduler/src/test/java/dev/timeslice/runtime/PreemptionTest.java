@@ -58,9 +58,20 @@ class PreemptionTest {
         hog.join();
         assertTrue(s.stats.preemptServed.sum() >= 1, "served: " + s.stats.preemptServed.sum());
         assertTrue(s.stats.preemptLatency.count() >= 1);
-        while (Preempt.pending() != 0) {
-            Thread.sleep(1); // every request is retired once no G runs (hangs -> @Timeout if leaked)
+        // every request of this scheduler is retired once none of its G's runs
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (pendingOn(s) != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
         }
+        assertEquals(0, pendingOn(s), "requests left pending on this scheduler's P's");
+    }
+
+    private static int pendingOn(Scheduler s) {
+        int n = 0;
+        for (P p : s.allp) {
+            n += p.preemptReq != 0 ? 1 : 0;
+        }
+        return n;
     }
 
     @Test

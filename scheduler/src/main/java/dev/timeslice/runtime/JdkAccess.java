@@ -184,6 +184,16 @@ final class JdkAccess {
         return PLATFORM_BUILDER != null && PLATFORM_BUILDER.isInstance(b);
     }
 
+    /** Only whether a platform-thread builder sets the daemon flag (null: inherited); does not advance its name counter. */
+    static PlatformBuilderConfig platformBuilderDaemonOnly(Thread.Builder b) {
+        try {
+            boolean changed = (boolean) BUILDER_DAEMON_CHANGED.get(b);
+            return new PlatformBuilderConfig(null, changed ? (Boolean) (boolean) BUILDER_DAEMON.get(b) : null, null, true);
+        } catch (RuntimeException e) {
+            return new PlatformBuilderConfig(null, null, null, true);
+        }
+    }
+
     /** The settings of a JDK platform-thread builder (advancing its name counter), or null for other builders. */
     static PlatformBuilderConfig platformBuilderConfig(Thread.Builder b) {
         if (PLATFORM_BUILDER == null || !PLATFORM_BUILDER.isInstance(b)) {

@@ -103,6 +103,51 @@ public final class Routes {
         return g != null ? g.isDaemon() : t.isDaemon();
     }
 
+    /**
+     * Java's daemon rule for a platform thread created by a G: the JDK makes every thread that a
+     * virtual thread creates a daemon, but a non-daemon G (main is one) must create non-daemon
+     * threads. Called right after the constructor (also a Thread subclass's super(...)), so an
+     * explicit setDaemon later still wins.
+     */
+    public static void inheritDaemon(Thread t) {
+        Scheduler s = Timeslice.scheduler();
+        if (s == null || t.isVirtual() || t.getState() != Thread.State.NEW) {
+            return;
+        }
+        G g = s.gOf(Thread.currentThread());
+        if (g != null && !g.isDaemon() && t.isDaemon()) {
+            t.setDaemon(false);
+        }
+    }
+
+    /** threads=keep: {@code builder.start(task)} unchanged, with Java's daemon rule. */
+    public static Thread keepBuilderStart(Thread.Builder b, Runnable task) {
+        Thread t = keepBuilderUnstarted(b, task);
+        t.start();
+        return t;
+    }
+
+    public static Thread keepBuilderUnstarted(Thread.Builder b, Runnable task) {
+        JdkAccess.PlatformBuilderConfig c = JdkAccess.isPlatformBuilder(b) ? JdkAccess.platformBuilderDaemonOnly(b) : null;
+        Thread t = b.unstarted(task);
+        if (c != null && c.daemon() == null) {
+            inheritDaemon(t);
+        }
+        return t;
+    }
+
+    public static ThreadFactory keepBuilderFactory(Thread.Builder b) {
+        ThreadFactory f = b.factory();
+        if (!JdkAccess.isPlatformBuilder(b) || JdkAccess.platformBuilderDaemonOnly(b).daemon() != null) {
+            return f;
+        }
+        return task -> {
+            Thread t = f.newThread(task);
+            inheritDaemon(t);
+            return t;
+        };
+    }
+
     // ------------------------------------------------------------------ executors
 
     /**

@@ -24,6 +24,7 @@ public final class ClassRewriter {
     private final RewriteConfig config;
     private final boolean runMainAsG;
     private final boolean routeThreads;
+    private final boolean keepThreads;
 
     /** Polls only. */
     public ClassRewriter(RewriteConfig config) {
@@ -32,12 +33,15 @@ public final class ClassRewriter {
 
     /**
      * @param runMainAsG   prefix every {@code main} with the prologue that runs it as G 1
-     * @param routeThreads route thread creation to the scheduler (option {@code threads=route})
+     * @param routeThreads route thread creation to the scheduler (option {@code threads=route});
+     *                     when false but {@code runMainAsG}, platform threads created by G's still
+     *                     get Java's daemon rule ({@code threads=keep})
      */
     public ClassRewriter(RewriteConfig config, boolean runMainAsG, boolean routeThreads) {
         this.config = config;
         this.runMainAsG = runMainAsG;
         this.routeThreads = routeThreads;
+        this.keepThreads = runMainAsG && !routeThreads;
     }
 
     public RewriteConfig config() {
@@ -81,7 +85,7 @@ public final class ClassRewriter {
             ClassWriter cw = new NoHierarchyWriter();
             PollStage polls = new PollStage(cw, config, lengths);
             ClassVisitor chain = polls;
-            RoutingStage routing = routeThreads ? new RoutingStage(chain) : null;
+            RoutingStage routing = routeThreads || keepThreads ? new RoutingStage(chain, keepThreads) : null;
             chain = routing != null ? routing : chain;
             MainPrologueStage main = runMainAsG ? new MainPrologueStage(chain) : null;
             chain = main != null ? main : chain;

@@ -32,12 +32,19 @@ import org.objectweb.asm.tree.TypeInsnNode;
  * factory), so no other frame changes. Runs before the poll stage, on the same trees.
  */
 final class RoutingStage extends ClassVisitor {
+    private final boolean keep;
     private String className;
     private String superName;
     private boolean changed;
 
-    RoutingStage(ClassVisitor next) {
+    /**
+     * @param keep {@code threads=keep}: leave thread creation alone, except that a platform
+     *             thread created by a non-daemon G (main is G 1, a virtual thread — and the JDK
+     *             makes every thread a virtual thread creates a daemon) gets Java's daemon rule
+     */
+    RoutingStage(ClassVisitor next, boolean keep) {
         super(Opcodes.ASM9, next);
+        this.keep = keep;
     }
 
     /** Whether any call site of the class was rewritten. */
@@ -72,8 +79,9 @@ final class RoutingStage extends ClassVisitor {
     /** Rewrites the call sites of one method; true if anything changed. */
     boolean route(MethodNode m) {
         boolean any = false;
-        if (m.name.equals("<init>") && ThreadCallSites.THREAD.equals(superName)
-                && !ThreadCallSites.THREAD.equals(className)) {
+        boolean threadSubclassConstructor = m.name.equals("<init>") && ThreadCallSites.THREAD.equals(superName)
+                && !ThreadCallSites.THREAD.equals(className);
+        if (threadSubclassConstructor) {
             // a direct Thread subclass: left alone (it stays a platform thread), counted
             m.instructions.insert(leftAlone("Thread subclass"));
             any = true;
@@ -90,7 +98,20 @@ final class RoutingStage extends ClassVisitor {
             } else if (insn instanceof MethodInsnNode call) {
                 if (call.getOpcode() == Opcodes.INVOKESPECIAL && call.name.equals("<init>")) {
                     TypeInsnNode created = !news.isEmpty() && news.peek().desc.equals(call.owner) ? news.pop() : null;
-                    any |= routeConstructor(m, created, call);
+                    if (created == null && threadSubclassConstructor && call.owner.equals(ThreadCallSites.THREAD)) {
+                        // super(...) of a Thread subclass: Java's daemon rule, right after it
+                        InsnList fix = new InsnList();
+                        fix.add(new org.objectweb.asm.tree.VarInsnNode(Opcodes.ALOAD, 0));
+                        fix.add(inheritDaemon());
+                        m.instructions.insert(call, fix);
+                        any = true;
+                    } else if (keep) {
+                        any |= keepConstructor(m, created, call);
+                    } else {
+                        any |= routeConstructor(m, created, call);
+                    }
+                } else if (keep) {
+                    any |= keepCall(m, call);
                 } else {
                     any |= routeCall(m, call);
                 }
@@ -132,6 +153,36 @@ final class RoutingStage extends ClassVisitor {
         m.instructions.set(call, new MethodInsnNode(Opcodes.INVOKESTATIC, ThreadCallSites.ROUTES,
                 target.name(), target.desc(), false));
         return true;
+    }
+
+    /** threads=keep: {@code new Thread(...)} stays, followed by {@code Routes.inheritDaemon(thread)}. */
+    private static boolean keepConstructor(MethodNode m, TypeInsnNode created, MethodInsnNode init) {
+        if (created == null || !init.owner.equals(ThreadCallSites.THREAD)) {
+            return false;
+        }
+        InsnList fix = new InsnList();
+        fix.add(new InsnNode(Opcodes.DUP));
+        fix.add(inheritDaemon());
+        m.instructions.insert(init, fix);
+        return true;
+    }
+
+    /** threads=keep: platform-thread builders keep creating platform threads, with Java's daemon rule. */
+    private static boolean keepCall(MethodNode m, MethodInsnNode call) {
+        if (call.getOpcode() != Opcodes.INVOKEINTERFACE) {
+            return false;
+        }
+        ThreadCallSites.Static target = ThreadCallSites.INSTANCE_CALLS.get(call.owner + "." + call.name + call.desc);
+        if (target == null || !target.name().startsWith("builder")) {
+            return false;
+        }
+        m.instructions.set(call, new MethodInsnNode(Opcodes.INVOKESTATIC, ThreadCallSites.ROUTES,
+                target.name().replace("builder", "keepBuilder"), target.desc(), false));
+        return true;
+    }
+
+    private static MethodInsnNode inheritDaemon() {
+        return new MethodInsnNode(Opcodes.INVOKESTATIC, ThreadCallSites.ROUTES, "inheritDaemon", "(Ljava/lang/Thread;)V", false);
     }
 
     private static boolean routeConstructor(MethodNode m, TypeInsnNode created, MethodInsnNode init) {

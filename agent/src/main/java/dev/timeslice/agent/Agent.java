@@ -45,7 +45,7 @@ public final class Agent {
         Timeslice.install(sched, Thread.currentThread());
         Observability obs = Observability.install(sched, observability(options));
 
-        ClassRewriter rewriter = new ClassRewriter(RewriteConfig.of(options), true, options.get(AgentOptions.THREADS));
+        ClassRewriter rewriter = new ClassRewriter(RewriteConfig.of(options), true, options.routeThreads());
         warmUp(rewriter);
         TimesliceTransformer.ModuleReads reads = module -> {
             if (!module.canRead(runtime)) {
@@ -54,10 +54,11 @@ public final class Agent {
         };
         inst.addTransformer(new TimesliceTransformer(ClassFilter.of(options), rewriter, log, reads), false);
 
-        ExitReport report = new ExitReport(sched, obs, log, options);
+        ExitReport report = new ExitReport(sched, obs, log, options.get(AgentOptions.DUMP),
+                options.get(AgentOptions.SUMMARY) && log.enabled(LogLevel.WARN));
         Runtime.getRuntime().addShutdownHook(new Thread(report, "timeslice-exit"));
         if (log.enabled(LogLevel.INFO)) {
-            log.info(null, "started: " + sched + ", " + options);
+            log.info(null, "agent started (" + options + ")");
         }
     }
 

@@ -95,10 +95,9 @@ public final class AgentOptions {
     public static final Option<Integer> MAX_THREADS = new Option<>("maxThreads", "10000",
             v -> between(Integer.parseInt(v), 1, 1_000_000), "an integer 1..1000000",
             "cap on carrier threads (M's), as Go's 10000");
-    public static final Option<Boolean> THREADS = new Option<>("threads", "route",
+    public static final Option<String> THREADS = new Option<>("threads", "route",
             v -> switch (v) {
-                case "route" -> true;
-                case "keep" -> false;
+                case "route", "keep" -> v;
                 default -> throw new IllegalArgumentException();
             }, "route or keep",
             "route: thread creation in rewritten classes runs on Timeslice; keep: leave it alone (main still runs as G 1)");
@@ -215,6 +214,11 @@ public final class AgentOptions {
         return get(LOOP_POLL);
     }
 
+    /** {@code threads=route}: thread creation in rewritten classes runs on Timeslice. */
+    public boolean routeThreads() {
+        return get(THREADS).equals("route");
+    }
+
     /** The effective log level: {@code verbose=true} means at least {@code debug}. */
     public LogLevel logLevel() {
         LogLevel level = get(LOG);
@@ -232,8 +236,17 @@ public final class AgentOptions {
 
     @Override
     public String toString() {
-        return values.entrySet().stream().map(e -> e.getKey().name() + "=" + e.getValue())
+        return values.entrySet().stream().map(e -> e.getKey().name() + "=" + show(e.getValue()))
                 .collect(Collectors.joining(","));
+    }
+
+    private static String show(Object v) {
+        if (v instanceof Duration d) {
+            long n = d.toNanos();
+            return n % 1_000_000_000L == 0 && n != 0 ? n / 1_000_000_000L + "s"
+                    : n % 1_000_000L == 0 ? n / 1_000_000L + "ms" : n % 1000 == 0 ? n / 1000 + "us" : n + "ns";
+        }
+        return String.valueOf(v);
     }
 
     private static int atLeast(int value, int min) {

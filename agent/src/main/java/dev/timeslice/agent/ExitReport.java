@@ -19,21 +19,26 @@ final class ExitReport implements Runnable {
     private final Scheduler sched;
     private final Observability obs;
     private final TransformLog log;
-    private final AgentOptions options;
+    private final String dump;
+    private final boolean summary;
     private final PrintStream err = System.err;
 
-    ExitReport(Scheduler sched, Observability obs, TransformLog log, AgentOptions options) {
+    /**
+     * @param dump    file for a goroutine dump at exit, or "" for none
+     * @param summary print the summary (option {@code summary}, silenced by {@code log=off})
+     */
+    ExitReport(Scheduler sched, Observability obs, TransformLog log, String dump, boolean summary) {
         this.sched = sched;
         this.obs = obs;
         this.log = log;
-        this.options = options;
+        this.dump = dump;
+        this.summary = summary;
     }
 
     @Override
     public void run() {
         try {
             obs.close();
-            String dump = options.get(AgentOptions.DUMP);
             if (!dump.isEmpty()) {
                 try {
                     sched.writeGoroutineDump(Path.of(dump));
@@ -42,7 +47,7 @@ final class ExitReport implements Runnable {
                     err.println("timeslice: cannot write the goroutine dump to " + dump + ": " + e);
                 }
             }
-            if (options.get(AgentOptions.SUMMARY)) {
+            if (summary) {
                 err.println(summary(sched.stats(), log));
             }
         } catch (Throwable t) {

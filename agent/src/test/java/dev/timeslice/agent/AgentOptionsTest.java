@@ -51,12 +51,30 @@ class AgentOptionsTest {
         assertOneLine(assertThrows(IllegalArgumentException.class, () -> parse("verbose=yes")), "verbose", "true or false");
         assertOneLine(assertThrows(IllegalArgumentException.class, () -> parse("include=com.acme.(x)")), "include", "globs");
         assertOneLine(assertThrows(IllegalArgumentException.class, () -> parse(null, "timeslice.loopPoll", "0")), "loopPoll", ">= 2");
+        assertOneLine(assertThrows(IllegalArgumentException.class, () -> parse("procs=0")), "procs", "auto or an integer 1..1024");
+        assertOneLine(assertThrows(IllegalArgumentException.class, () -> parse("slice=0")), "slice", "positive duration");
+        assertOneLine(assertThrows(IllegalArgumentException.class, () -> parse("threads=spawn")), "threads", "route or keep");
+        assertOneLine(assertThrows(IllegalArgumentException.class, () -> parse("gcscan=maybe")), "gcscan", "on or off");
+    }
+
+    @Test
+    void durationsAndSchedulerOptionsParse() {
+        AgentOptions o = parse("procs=3,slice=500us,wakeupGrace=0,schedtrace=1s,scheddetail,threads=keep,gcscan=off");
+        assertEquals(3, o.get(AgentOptions.PROCS));
+        assertEquals(java.time.Duration.ofNanos(500_000), o.get(AgentOptions.SLICE));
+        assertEquals(java.time.Duration.ZERO, o.get(AgentOptions.WAKEUP_GRACE));
+        assertEquals(java.time.Duration.ofSeconds(1), o.get(AgentOptions.SCHEDTRACE));
+        assertTrue(o.get(AgentOptions.SCHEDDETAIL));
+        assertFalse(o.routeThreads());
+        assertFalse(o.get(AgentOptions.GCSCAN));
+        assertEquals(java.time.Duration.ofMillis(10), parse("").get(AgentOptions.SLICE));
+        assertEquals(Runtime.getRuntime().availableProcessors(), parse("procs=auto").get(AgentOptions.PROCS));
     }
 
     @Test
     void badKeysNameTheKeyAndTheKnownOptions() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("loopPol=5"));
-        assertOneLine(e, "loopPol", "loopPoll, include, exclude, verbose, log");
+        assertOneLine(e, "loopPol", "procs, slice", "loopPoll, include, exclude", "trace", "verbose, log");
         assertOneLine(assertThrows(IllegalArgumentException.class, () -> parse("loopPoll")), "loopPoll", "needs a value");
         assertOneLine(assertThrows(IllegalArgumentException.class, () -> parse("log=info,log=debug")), "log", "twice");
     }

@@ -52,8 +52,18 @@ class GcScanTest {
                 Thread.sleep(1);
             }
         }
-        ScanResult scan = sched.scan();
-        List<GInfo> running = scan.gs().stream().filter(g -> g.state().equals("running")).toList();
+        // A spinner may be between two runs at the instant of a scan (just preempted by sysmon,
+        // or its M descheduled by the OS): scan until one sees both running.
+        ScanResult scan;
+        List<GInfo> running;
+        int attempts = 0;
+        do {
+            scan = sched.scan();
+            running = scan.gs().stream().filter(g -> g.state().equals("running")).toList();
+            for (GInfo g : running) {
+                assertTrue(g.atSafepoint(), g.toString()); // whatever runs stops at a poll, every time
+            }
+        } while (running.size() < n && ++attempts < 200);
         assertEquals(n, running.size(), scan.summary());
         for (GInfo g : running) {
             assertTrue(g.atSafepoint(), g.toString());

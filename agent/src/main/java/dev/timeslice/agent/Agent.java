@@ -32,6 +32,11 @@ public final class Agent {
         };
         inst.addTransformer(new TimesliceTransformer(ClassFilter.of(options), rewriter, log, reads), false);
         log.info(null, "agent started (" + options + ")");
+        if (log.enabled(LogLevel.INFO)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> log.info(null, "classes rewritten: "
+                    + log.rewritten.get() + ", left unchanged: " + log.unchanged.get() + ", failed: "
+                    + log.failed.get()), "timeslice-summary"));
+        }
     }
 
     /** Rewrites a class of the agent itself once, in memory, to load and link the rewriter. */

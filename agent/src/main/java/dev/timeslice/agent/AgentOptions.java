@@ -70,6 +70,9 @@ public final class AgentOptions {
     public static final Option<Integer> LOOP_POLL = new Option<>("loopPoll", "8192",
             v -> atLeast(Integer.parseInt(v), 2), "an integer >= 2",
             "iterations of call-free loops between two polls");
+    public static final Option<Integer> CALL_LOOP_POLL = new Option<>("callLoopPoll", "64",
+            v -> atLeast(Integer.parseInt(v), 1), "an integer >= 1",
+            "iterations of loops calling code that may not poll (the JDK) between two polls; 1 = every iteration");
     public static final Option<List<String>> INCLUDE = new Option<>("include", "",
             AgentOptions::globs, "class-name globs separated by ';' or ':' (* = any characters but '.', ** = any characters, ? = one character but '.')",
             "rewrite only classes matching one of these (empty: all not excluded)");
@@ -130,7 +133,7 @@ public final class AgentOptions {
 
     /** Every option, in the order they are documented. */
     public static final List<Option<?>> ALL = List.of(PROCS, SLICE, WAKEUP_GRACE, MAX_THREADS, THREADS,
-            GCSCAN, GCSCAN_INTERVAL, SCAN_TIMEOUT, LOOP_POLL, INCLUDE, EXCLUDE,
+            GCSCAN, GCSCAN_INTERVAL, SCAN_TIMEOUT, LOOP_POLL, CALL_LOOP_POLL, INCLUDE, EXCLUDE,
             SCHEDTRACE, SCHEDDETAIL, TRACE, TRACEBUF, JMX, JFR, SUMMARY, DUMP, VERBOSE, LOG);
 
     public static final String PROPERTY_PREFIX = "timeslice.";
@@ -217,6 +220,10 @@ public final class AgentOptions {
     /** {@code threads=route}: thread creation in rewritten classes runs on Timeslice. */
     public boolean routeThreads() {
         return get(THREADS).equals("route");
+    }
+
+    public int callLoopPoll() {
+        return get(CALL_LOOP_POLL);
     }
 
     /** The effective log level: {@code verbose=true} means at least {@code debug}. */

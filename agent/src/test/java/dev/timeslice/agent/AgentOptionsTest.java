@@ -22,6 +22,7 @@ class AgentOptionsTest {
     void defaults() {
         AgentOptions o = parse(null);
         assertEquals(8192, o.loopPoll());
+        assertEquals(64, o.callLoopPoll());
         assertEquals(List.of(), o.get(AgentOptions.INCLUDE));
         assertEquals(List.of(), o.get(AgentOptions.EXCLUDE));
         assertEquals(LogLevel.WARN, o.logLevel());
@@ -48,6 +49,7 @@ class AgentOptionsTest {
         assertOneLine(assertThrows(IllegalArgumentException.class, () -> parse("loopPoll=1")), "loopPoll", ">= 2");
         assertOneLine(assertThrows(IllegalArgumentException.class, () -> parse("loopPoll=lots")), "loopPoll", "integer");
         assertOneLine(assertThrows(IllegalArgumentException.class, () -> parse("log=chatty")), "log", "off, warn, info or debug");
+        assertOneLine(assertThrows(IllegalArgumentException.class, () -> parse("callLoopPoll=0")), "callLoopPoll", ">= 1");
         assertOneLine(assertThrows(IllegalArgumentException.class, () -> parse("verbose=yes")), "verbose", "true or false");
         assertOneLine(assertThrows(IllegalArgumentException.class, () -> parse("include=com.acme.(x)")), "include", "globs");
         assertOneLine(assertThrows(IllegalArgumentException.class, () -> parse(null, "timeslice.loopPoll", "0")), "loopPoll", ">= 2");
@@ -74,7 +76,7 @@ class AgentOptionsTest {
     @Test
     void badKeysNameTheKeyAndTheKnownOptions() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("loopPol=5"));
-        assertOneLine(e, "loopPol", "procs, slice", "loopPoll, include, exclude", "trace", "verbose, log");
+        assertOneLine(e, "loopPol", "procs, slice", "loopPoll, callLoopPoll, include, exclude", "trace", "verbose, log");
         assertOneLine(assertThrows(IllegalArgumentException.class, () -> parse("loopPoll")), "loopPoll", "needs a value");
         assertOneLine(assertThrows(IllegalArgumentException.class, () -> parse("log=info,log=debug")), "log", "twice");
     }

@@ -9,6 +9,7 @@ import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.FrameNode;
 import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TryCatchBlockNode;
 
@@ -21,7 +22,8 @@ import org.objectweb.asm.tree.TryCatchBlockNode;
  *   <li>every other method polls ({@link PollCode#poll()}) at its returns: all of them if it has a
  *       loop, else those reached after a call ({@link ReturnPolls});</li>
  *   <li>a loop whose body has a call that may not poll (JDK outside the allow-list, excluded classes,
- *       {@code invokedynamic}) polls ({@code pollCallLoop}) at every back-edge;</li>
+ *       {@code invokedynamic}) polls ({@code pollCallLoop}) every {@code callLoopPoll} iterations
+ *       (default 64; 1 = every back-edge), through the same budget charged more per iteration;</li>
  *   <li>an innermost counted loop that {@link CountedLoopMatcher} proves safe is versioned when its
  *       test is at the top and it is nested in another loop (the original loop runs unchanged
  *       when its whole trip fits in the budget), and strip-mined in place otherwise;</li>
@@ -156,7 +158,7 @@ public final class MethodRewriter {
             }
         }
         boolean chunked = !strips.isEmpty() || !versioned.isEmpty();
-        boolean budget = chunked || !counters.isEmpty();
+        boolean budget = chunked || !counters.isEmpty() || !callLoops.isEmpty();
         int extra = (budget ? 1 : 0) + (chunked ? 1 : 0);
         PollLocals locals = new PollLocals(m.maxLocals, chunked ? m.maxLocals + 1 : -1, config.loopPoll());
         if (framed && extra > 0) {
@@ -175,10 +177,10 @@ public final class MethodRewriter {
         Map<LabelNode, LabelNode> counting = new HashMap<>();
         Map<LabelNode, LabelNode> polling = new HashMap<>();
         for (LoopAnalysis.Loop loop : counters) {
-            backEdge(m, g, loop, entries, frames, counting, locals);
+            backEdge(m, g, loop, entries, frames, counting, locals, 1, PollCode::pollLoop);
         }
         for (LoopAnalysis.Loop loop : callLoops) {
-            backEdge(m, g, loop, entries, frames, polling, null);
+            backEdge(m, g, loop, entries, frames, polling, locals, config.callLoopWeight(), PollCode::pollCallLoop);
         }
         for (LoopAnalysis.Loop loop : handlerLoops) {
             LabelNode handler = (LabelNode) g.nodes[loop.lo()];
@@ -205,24 +207,20 @@ public final class MethodRewriter {
     }
 
     /**
-     * A budget counter ({@code locals != null}) or a per-iteration poll on one back-edge: in place
-     * before a {@code goto}, in a shared per-target trampoline for a conditional or switch edge.
+     * A budget countdown by {@code weight} on one back-edge: in place before a {@code goto}, in a
+     * shared per-target trampoline for a conditional or switch edge.
      */
     private static void backEdge(MethodNode m, MethodGraph g, LoopAnalysis.Loop loop, Map<LabelNode, LabelNode> entries,
                                  Map<LabelNode, FrameNode> frames, Map<LabelNode, LabelNode> trampolines,
-                                 PollLocals locals) {
+                                 PollLocals locals, int weight, java.util.function.Supplier<MethodInsnNode> poll) {
         AbstractInsnNode src = g.nodes[loop.hi()];
         LabelNode original = (LabelNode) g.nodes[loop.lo()];
         LabelNode header = entries.getOrDefault(original, original);
         if (loop.edge.kind() == BackEdge.Kind.GOTO) {
-            if (locals != null) {
-                PollInserter.counterAtGoto(m, (JumpInsnNode) src, locals);
-            } else {
-                PollInserter.callPollAtGoto(m, (JumpInsnNode) src);
-            }
+            PollInserter.counterAtGoto(m, (JumpInsnNode) src, locals, weight, poll.get());
         } else {
             LabelNode tr = trampolines.computeIfAbsent(header,
-                    h -> PollInserter.trampoline(m, h, locals, frames.get(original)));
+                    h -> PollInserter.trampoline(m, h, locals, weight, poll.get(), frames.get(original)));
             PollInserter.retarget(src, header, tr);
         }
     }

@@ -21,11 +21,13 @@ import org.objectweb.asm.tree.VarInsnNode;
  * <ul>
  *   <li>iteration counter on a {@code goto T} back-edge, in place:
  *       {@code iinc b,-1; iload b; ifgt T; ldc loopPoll; istore b; if (raised()) pollLoop(); goto T};</li>
- *   <li>per-iteration poll on a {@code goto T} back-edge of a loop with calls, in place:
- *       {@code if (raised()) pollCallLoop(); goto T};</li>
+ *   <li>the same on a back-edge of a loop with calls that may not poll, but charging
+ *       {@code loopPoll / callLoopPoll} per iteration and calling {@code pollCallLoop}: it polls
+ *       every {@code callLoopPoll} iterations (every one when that is 1), and the poll's volatile
+ *       read stays off the hot path, so a loop whose JDK callee the JIT inlines still optimizes;</li>
  *   <li>on a conditional or switch back-edge, the same code in a trampoline appended after the
  *       method's last instruction, carrying a copy of T's frame and ending with {@code goto T}; the
- *       edge is retargeted to it, so only taken back-edges count or poll;</li>
+ *       edge is retargeted to it, so only taken back-edges count;</li>
  *   <li>at the entry of a handler that closes a loop: {@code if (raised()) pollCallLoop()};</li>
  *   <li>in the size-limited form, a bare {@code invokestatic pollX} before the back-edge (3 bytes,
  *       no branch, no frame).</li>
@@ -35,38 +37,36 @@ final class PollInserter {
     private PollInserter() {
     }
 
-    /** The budget countdown; on zero: reset, then {@code if (raised()) pollLoop()} — falls through. */
-    private static InsnList countdown(PollLocals l, LabelNode target) {
+    /**
+     * The budget countdown by {@code weight}; when it runs out: reset, then
+     * {@code if (raised()) poll()} — falls through.
+     */
+    private static InsnList countdown(PollLocals l, int weight, MethodInsnNode poll, LabelNode target) {
         InsnList code = new InsnList();
-        code.add(new IincInsnNode(l.budget(), -1));
+        code.add(new IincInsnNode(l.budget(), -weight));
         code.add(new VarInsnNode(Opcodes.ILOAD, l.budget()));
         code.add(new JumpInsnNode(Opcodes.IFGT, target));
         code.add(PollCode.pushInt(l.loopPoll()));
         code.add(new VarInsnNode(Opcodes.ISTORE, l.budget()));
-        code.add(PollCode.guard(PollCode.pollLoop(), target));
+        code.add(PollCode.guard(poll, target));
         return code;
     }
 
-    static void counterAtGoto(MethodNode m, JumpInsnNode jump, PollLocals l) {
-        m.instructions.insertBefore(jump, countdown(l, jump.label));
+    /** A countdown right before a {@code goto} back-edge. */
+    static void counterAtGoto(MethodNode m, JumpInsnNode jump, PollLocals l, int weight, MethodInsnNode poll) {
+        m.instructions.insertBefore(jump, countdown(l, weight, poll, jump.label));
     }
 
-    static void callPollAtGoto(MethodNode m, JumpInsnNode jump) {
-        m.instructions.insertBefore(jump, PollCode.guard(PollCode.pollCallLoop(), jump.label));
-    }
-
-    /**
-     * Appends a trampoline that counts ({@code l != null}) or polls every time ({@code l == null})
-     * and continues at {@code target}; returns its label.
-     */
-    static LabelNode trampoline(MethodNode m, LabelNode target, PollLocals l, FrameNode targetFrame) {
+    /** Appends a trampoline that counts down and continues at {@code target}; returns its label. */
+    static LabelNode trampoline(MethodNode m, LabelNode target, PollLocals l, int weight, MethodInsnNode poll,
+                                FrameNode targetFrame) {
         LabelNode entry = new LabelNode();
         InsnList code = new InsnList();
         code.add(entry);
         if (targetFrame != null) {
             code.add(Frames.copy(targetFrame));
         }
-        code.add(l != null ? countdown(l, target) : PollCode.guard(PollCode.pollCallLoop(), target));
+        code.add(countdown(l, weight, poll, target));
         code.add(new JumpInsnNode(Opcodes.GOTO, target));
         m.instructions.add(code);
         return entry;

@@ -4,31 +4,42 @@ import dev.timeslice.agent.AgentOptions;
 import dev.timeslice.agent.ClassFilter;
 
 /**
- * Settings of the rewriter: the poll interval of call-free loops, which classes count as rewritten
+ * Settings of the rewriter: the poll intervals of call-free loops and of loops with calls, which classes count as rewritten
  * (callees that poll on their own), and the best form to try first (anything but FULL only to
  * measure the others). Immutable.
  */
 public final class RewriteConfig {
     private final int loopPoll;
+    private final int callLoopPoll;
     private final CallPolicy callPolicy;
     private final MethodRewriter.Form bestForm;
 
     public RewriteConfig(int loopPoll, ClassFilter filter, boolean stripMining) {
-        this(loopPoll, filter, stripMining ? MethodRewriter.Form.FULL : MethodRewriter.Form.COUNTERS);
+        this(loopPoll, DEFAULT_CALL_LOOP_POLL, filter, stripMining ? MethodRewriter.Form.FULL : MethodRewriter.Form.COUNTERS);
     }
 
-    /** @param bestForm the first form tried (benchmarks compare forms; the agent uses FULL) */
     public RewriteConfig(int loopPoll, ClassFilter filter, MethodRewriter.Form bestForm) {
-        if (loopPoll < 2) {
-            throw new IllegalArgumentException("loopPoll must be >= 2");
+        this(loopPoll, DEFAULT_CALL_LOOP_POLL, filter, bestForm);
+    }
+
+    /**
+     * @param callLoopPoll iterations between polls in loops that call code which may not poll
+     * @param bestForm     the first form tried (benchmarks compare forms; the agent uses FULL)
+     */
+    public RewriteConfig(int loopPoll, int callLoopPoll, ClassFilter filter, MethodRewriter.Form bestForm) {
+        if (loopPoll < 2 || callLoopPoll < 1) {
+            throw new IllegalArgumentException("loopPoll must be >= 2, callLoopPoll >= 1");
         }
         this.loopPoll = loopPoll;
+        this.callLoopPoll = callLoopPoll;
         this.callPolicy = new CallPolicy(filter);
         this.bestForm = bestForm;
     }
 
+    public static final int DEFAULT_CALL_LOOP_POLL = 64;
+
     public static RewriteConfig of(AgentOptions options) {
-        return new RewriteConfig(options.loopPoll(), ClassFilter.of(options), true);
+        return new RewriteConfig(options.loopPoll(), options.callLoopPoll(), ClassFilter.of(options), MethodRewriter.Form.FULL);
     }
 
     public static RewriteConfig defaults() {
@@ -37,6 +48,15 @@ public final class RewriteConfig {
 
     public int loopPoll() {
         return loopPoll;
+    }
+
+    /**
+     * What one iteration of a loop with calls that may not poll costs in the budget: a full budget
+     * buys {@code callLoopPoll} of them ({@code loopPoll} when {@code callLoopPoll} is 1: every
+     * iteration polls).
+     */
+    public int callLoopWeight() {
+        return Math.max(1, (loopPoll + callLoopPoll - 1) / callLoopPoll);
     }
 
     CallPolicy callPolicy() {

@@ -12,23 +12,26 @@ import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
 /**
- * Rewrites a {@link CountedLoop} into chunks. Shape (counting up; {@code b} = budget, {@code lim}
+ * Strip-mines a {@link CountedLoop} in place. Shape (counting up; {@code b} = budget, {@code lim}
  * = chunk limit, both int locals added by the rewriter):
  * <pre>
  *   header:  [original test, if at the top: exits the loop]
- *            iload b; ifgt S; ldc loopPoll; istore b; if (Safepoint.raised()) Safepoint.pollLoop()
- *   S:       iload i; &lt;end as long&gt;; ldc step; iload b; invokestatic PollMath.upLimit; istore lim
- *            iload b; iload i; iload lim; ldc step; invokestatic PollMath.upChunk; isub; istore b
+ *            lim = PollMath.upTrip(i, end, step); if (lim &gt; b) goto SLOW    -- fast entry:
+ *            b -= lim; lim = (int) end                                       -- the whole trip fits
  *   B:       &lt;original body, unchanged, including the iinc&gt;
  *            iload i; iload lim; if_icmplt B          -- the clean inner exit test
- *            [original back-edge: goto header, or the original test at the bottom -> header]
+ *            [original back-edge: goto header, or the original test at the bottom -&gt; header]
+ *   ...
+ *   SLOW:    (after the method's code) if (b &lt;= 0) { b = loopPoll; if (Safepoint.raised()) Safepoint.pollLoop(); }
+ *            lim = PollMath.upLimit(i, end, step, b); b -= PollMath.upChunk(i, lim, step); goto B
  * </pre>
  * The inner loop B is a counted loop with one exit test on the induction variable, so the JIT can
- * unroll, range-check-eliminate and vectorize it as before. The chunk's iterations are charged to
- * the budget before it runs (a {@code break} out of the chunk over-charges, which only makes the
- * next poll come earlier), and the poll sits before the chunk. {@code lim} never lets the inner
- * test continue where the original test would stop, so the original test — still executed between
- * chunks — keeps the loop's meaning, including wrap-around at {@code Integer.MAX_VALUE}.
+ * unroll, range-check-eliminate and vectorize it as before. A chunk's iterations are charged to
+ * the budget before it runs (a {@code break} out of it over-charges, which only makes the next
+ * poll come earlier), and the poll comes before the chunk. {@code lim} never lets the inner test
+ * continue where the original test would stop, so the original test — still executed between
+ * chunks — keeps the loop's meaning, including wrap-around at {@code Integer.MAX_VALUE} (the trip
+ * count is then reported as "too many" and the loop runs in chunks computed without overflow).
  */
 final class StripMiner {
     private StripMiner() {

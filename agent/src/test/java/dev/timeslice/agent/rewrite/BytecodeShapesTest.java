@@ -275,7 +275,7 @@ class BytecodeShapesTest {
         // two entries longer than a whole budget: both run the strip-mined clone, one shared budget
         assertEquals(new Polls(1, 200_000 / 8192, 0), polls(g, "stackAcrossLoop", 100_000));
         assertEquals(new Polls(1, 0, 0), polls(g, "stackAcrossLoop", 4000), "two entries of 4000 fit in one budget");
-        assertEquals(new Polls(1, 1, 0), polls(g, "stackAcrossLoop", 5000), "the second entry of 5000 polls first");
+        assertEquals(new Polls(1, 1, 0), polls(g, "stackAcrossLoop", 5000), "the second entry of 5000 spends the budget");
     }
 
     /** new StringBuilder; dup; <loops>; iload cap; invokespecial <init>(I); capacity(). */

@@ -5,6 +5,8 @@ import static dev.timeslice.agent.TestClasses.counting;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.timeslice.agent.ClassFilter;
+import dev.timeslice.agent.TestClasses;
 import dev.timeslice.agent.TestClasses.Counted;
 import dev.timeslice.agent.TestClasses.Polls;
 import java.lang.reflect.Constructor;
@@ -84,7 +86,8 @@ class PollCountTest {
         assertPolls(new Polls(0, 0, 0), run("leaf", 3), "leaf");
         assertPolls(new Polls(0, 0, 0), run("allowListedOnly", 3), "only allow-listed JDK calls");
         assertPolls(new Polls(1, 0, 0), run("callNoLoop", 3), "a call, no loop: one return poll");
-        assertPolls(new Polls(1, 0, 1000), run("jdkCallLoop", 1000), "a JDK call in the loop: every iteration");
+        // a JDK call in the loop: every callLoopPoll = 64 iterations (1000 * 128 / 8192)
+        assertPolls(new Polls(1, 0, 15), run("jdkCallLoop", 1000), "a JDK call in the loop");
         // fib(10) makes 177 calls; the 89 leaves (n < 2) return before any call and need no poll,
         // the 88 others poll once each, after their calls
         assertPolls(new Polls(88, 0, 0), run("fib", 10), "recursion");
@@ -120,6 +123,19 @@ class PollCountTest {
         assertPolls(new Polls(1, 100_000 / 8192, 0), run("writesBound", 100_050), "writes the bound");
         assertPolls(new Polls(1, iterations(100_000) / 8192, 0), run("writesInduction", 100_000), "writes i");
         assertPolls(new Polls(1, 200_000 / 8192, 0), run("conditionalIncrement", 100_000), "conditional i++");
+    }
+
+    @Test
+    void callLoopPollOfOnePollsEveryIteration() {
+        byte[] bytes = RewrittenFixtures.bytes("fixtures.Loops");
+        for (int every : new int[] {1, 10, 64, 100}) {
+            ClassRewriter r = new ClassRewriter(new RewriteConfig(8192, every, ClassFilter.all(), MethodRewriter.Form.FULL));
+            Class<?> c = TestClasses.load("fixtures.Loops", TestClasses.rewrite(r, bytes));
+            int weight = (8192 + every - 1) / every;
+            assertPolls(new Polls(1, 0, 1000L * weight / 8192), counting(() -> call(c, null, "jdkCallLoop", 1000)),
+                    "callLoopPoll=" + every);
+            assertPolls(new Polls(1, 12, 0), counting(() -> call(c, null, "sumTo", 100_000)), "call-free loops unchanged");
+        }
     }
 
     /** Iterations of {@code Loops.writesInduction(n)}. */

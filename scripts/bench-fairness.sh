@@ -13,7 +13,7 @@ SPINNERS="${2:-8}"
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 if [ ! -f agent/target/timeslice-agent.jar ] || [ ! -d agent/target/test-classes/fixtures/fairness ]; then
   "$MVN" -B -ntp -q -DskipTests package -pl agent -am >/dev/null
-  "$MVN" -B -ntp -q test-compile -pl agent >/dev/null
+  "$MVN" -B -ntp -q test-compile -pl agent -am >/dev/null
 fi
 CP=agent/target/test-classes
 JAVA="$JAVA_HOME/bin/java"

@@ -28,6 +28,12 @@ public final class Agent {
     public static void start(String agentArgs, Instrumentation inst) {
         AgentOptions options = AgentOptions.parse(agentArgs);
         TransformLog log = new TransformLog(options.logLevel());
+        // Load and link the rewriter beside the rest of start-up (the scheduler, the JVM's own
+        // boot), so that it is ready when the main class is transformed.
+        ClassRewriter rewriter = new ClassRewriter(RewriteConfig.of(options), true, options.routeThreads());
+        Thread warm = new Thread(() -> warmUp(rewriter), "timeslice-warmup");
+        warm.setDaemon(true);
+        warm.start();
         Module runtime = Safepoint.class.getModule();
         openJdkInternals(inst, runtime);
 
@@ -41,12 +47,11 @@ public final class Agent {
                 .gcScanInterval(options.get(AgentOptions.GCSCAN_INTERVAL))
                 .scanBound(options.get(AgentOptions.SCAN_TIMEOUT))
                 .keepJvmAlive(true)
+                .backgroundInit(true)
                 .build();
         Timeslice.install(sched, Thread.currentThread());
         Observability obs = Observability.install(sched, observability(options));
 
-        ClassRewriter rewriter = new ClassRewriter(RewriteConfig.of(options), true, options.routeThreads());
-        warmUp(rewriter);
         TimesliceTransformer.ModuleReads reads = module -> {
             if (!module.canRead(runtime)) {
                 inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of());

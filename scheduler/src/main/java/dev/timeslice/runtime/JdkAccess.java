@@ -45,27 +45,16 @@ final class JdkAccess {
     private static final VarHandle RUN_CONTINUATION;
     private static final VarHandle VT_SCHEDULER;
     private static final MethodHandle CURRENT_CARRIER;
-    private static final VarHandle FJWT_WORK_QUEUE;
-    private static final VarHandle WQ_TOP;
-    private static final VarHandle WQ_BASE;
     private static final Throwable FAILURE;
-    private static final MethodHandle GEN_THREAD_NAME;
-    private static final Class<?> PLATFORM_BUILDER;
-    private static final MethodHandle BUILDER_NEXT_NAME;
-    private static final MethodHandle BUILDER_CHARACTERISTICS;
-    private static final MethodHandle BUILDER_UEH;
-    private static final VarHandle BUILDER_DAEMON;
-    private static final VarHandle BUILDER_DAEMON_CHANGED;
     private static final int NO_INHERIT_THREAD_LOCALS = 1 << 2;
 
+    // What every scheduler needs at once; the rest is in lazy holders below, so that start-up
+    // (the agent runs before main) pays only for this.
     static {
         MethodHandle newBuilder = null;
         VarHandle runCont = null;
         VarHandle vtScheduler = null;
         MethodHandle carrier = null;
-        VarHandle workQueue = null;
-        VarHandle top = null;
-        VarHandle base = null;
         Throwable failure = null;
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         try {
@@ -86,56 +75,86 @@ final class JdkAccess {
         } catch (Throwable t) {
             carrier = null;
         }
-        try {
-            Class<?> wq = Class.forName("java.util.concurrent.ForkJoinPool$WorkQueue");
-            MethodHandles.Lookup juc = MethodHandles.privateLookupIn(ForkJoinWorkerThread.class, lookup);
-            workQueue = juc.findVarHandle(ForkJoinWorkerThread.class, "workQueue", wq);
-            MethodHandles.Lookup wql = MethodHandles.privateLookupIn(wq, lookup);
-            top = wql.findVarHandle(wq, "top", int.class);
-            base = wql.findVarHandle(wq, "base", int.class);
-        } catch (Throwable t) {
-            workQueue = top = base = null;
-        }
-        MethodHandle genName = null;
-        Class<?> platformBuilder = null;
-        MethodHandle nextName = null;
-        MethodHandle characteristics = null;
-        MethodHandle ueh = null;
-        VarHandle daemon = null;
-        VarHandle daemonChanged = null;
-        try {
-            genName = MethodHandles.privateLookupIn(Thread.class, lookup)
-                    .findStatic(Thread.class, "genThreadName", MethodType.methodType(String.class));
-            Class<?> baseBuilder = Class.forName("java.lang.ThreadBuilders$BaseThreadBuilder");
-            platformBuilder = Class.forName("java.lang.ThreadBuilders$PlatformThreadBuilder");
-            MethodHandles.Lookup bl = MethodHandles.privateLookupIn(baseBuilder, lookup);
-            nextName = bl.findVirtual(baseBuilder, "nextThreadName", MethodType.methodType(String.class))
-                    .asType(MethodType.methodType(String.class, Object.class));
-            characteristics = bl.findVirtual(baseBuilder, "characteristics", MethodType.methodType(int.class))
-                    .asType(MethodType.methodType(int.class, Object.class));
-            ueh = bl.findVirtual(baseBuilder, "uncaughtExceptionHandler", MethodType.methodType(Thread.UncaughtExceptionHandler.class))
-                    .asType(MethodType.methodType(Thread.UncaughtExceptionHandler.class, Object.class));
-            MethodHandles.Lookup pl = MethodHandles.privateLookupIn(platformBuilder, lookup);
-            daemon = pl.findVarHandle(platformBuilder, "daemon", boolean.class);
-            daemonChanged = pl.findVarHandle(platformBuilder, "daemonChanged", boolean.class);
-        } catch (Throwable t) {
-            platformBuilder = null;
-        }
-        GEN_THREAD_NAME = genName;
-        PLATFORM_BUILDER = platformBuilder;
-        BUILDER_NEXT_NAME = nextName;
-        BUILDER_CHARACTERISTICS = characteristics;
-        BUILDER_UEH = ueh;
-        BUILDER_DAEMON = daemon;
-        BUILDER_DAEMON_CHANGED = daemonChanged;
         NEW_VT_BUILDER = newBuilder;
         RUN_CONTINUATION = runCont;
         VT_SCHEDULER = vtScheduler;
         CURRENT_CARRIER = carrier;
-        FJWT_WORK_QUEUE = workQueue;
-        WQ_TOP = top;
-        WQ_BASE = base;
         FAILURE = failure;
+    }
+
+    /** The fork-join work queue's fields (first M). */
+    private static final class WorkQueues {
+        static final VarHandle FJWT_WORK_QUEUE;
+        static final VarHandle WQ_TOP;
+        static final VarHandle WQ_BASE;
+
+        static {
+            VarHandle workQueue = null;
+            VarHandle top = null;
+            VarHandle base = null;
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                Class<?> wq = Class.forName("java.util.concurrent.ForkJoinPool$WorkQueue");
+                MethodHandles.Lookup juc = MethodHandles.privateLookupIn(ForkJoinWorkerThread.class, lookup);
+                workQueue = juc.findVarHandle(ForkJoinWorkerThread.class, "workQueue", wq);
+                MethodHandles.Lookup wql = MethodHandles.privateLookupIn(wq, lookup);
+                top = wql.findVarHandle(wq, "top", int.class);
+                base = wql.findVarHandle(wq, "base", int.class);
+            } catch (Throwable t) {
+                workQueue = top = base = null;
+            }
+            FJWT_WORK_QUEUE = workQueue;
+            WQ_TOP = top;
+            WQ_BASE = base;
+        }
+    }
+
+    /** Thread naming and platform-thread builders (routing in rewritten code). */
+    private static final class Builders {
+        static final MethodHandle GEN_THREAD_NAME;
+        static final Class<?> PLATFORM_BUILDER;
+        static final MethodHandle BUILDER_NEXT_NAME;
+        static final MethodHandle BUILDER_CHARACTERISTICS;
+        static final MethodHandle BUILDER_UEH;
+        static final VarHandle BUILDER_DAEMON;
+        static final VarHandle BUILDER_DAEMON_CHANGED;
+
+        static {
+            MethodHandle genName = null;
+            Class<?> platformBuilder = null;
+            MethodHandle nextName = null;
+            MethodHandle characteristics = null;
+            MethodHandle ueh = null;
+            VarHandle daemon = null;
+            VarHandle daemonChanged = null;
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            try {
+                genName = MethodHandles.privateLookupIn(Thread.class, lookup)
+                        .findStatic(Thread.class, "genThreadName", MethodType.methodType(String.class));
+                Class<?> baseBuilder = Class.forName("java.lang.ThreadBuilders$BaseThreadBuilder");
+                platformBuilder = Class.forName("java.lang.ThreadBuilders$PlatformThreadBuilder");
+                MethodHandles.Lookup bl = MethodHandles.privateLookupIn(baseBuilder, lookup);
+                nextName = bl.findVirtual(baseBuilder, "nextThreadName", MethodType.methodType(String.class))
+                        .asType(MethodType.methodType(String.class, Object.class));
+                characteristics = bl.findVirtual(baseBuilder, "characteristics", MethodType.methodType(int.class))
+                        .asType(MethodType.methodType(int.class, Object.class));
+                ueh = bl.findVirtual(baseBuilder, "uncaughtExceptionHandler",
+                                MethodType.methodType(Thread.UncaughtExceptionHandler.class))
+                        .asType(MethodType.methodType(Thread.UncaughtExceptionHandler.class, Object.class));
+                MethodHandles.Lookup pl = MethodHandles.privateLookupIn(platformBuilder, lookup);
+                daemon = pl.findVarHandle(platformBuilder, "daemon", boolean.class);
+                daemonChanged = pl.findVarHandle(platformBuilder, "daemonChanged", boolean.class);
+            } catch (Throwable t) {
+                platformBuilder = null;
+            }
+            GEN_THREAD_NAME = genName;
+            PLATFORM_BUILDER = platformBuilder;
+            BUILDER_NEXT_NAME = nextName;
+            BUILDER_CHARACTERISTICS = characteristics;
+            BUILDER_UEH = ueh;
+            BUILDER_DAEMON = daemon;
+            BUILDER_DAEMON_CHANGED = daemonChanged;
+        }
     }
 
     private JdkAccess() {
@@ -170,7 +189,7 @@ final class JdkAccess {
     /** A fresh default thread name ("Thread-N") from the JVM's own numbering. */
     static String genThreadName() {
         try {
-            return GEN_THREAD_NAME != null ? (String) GEN_THREAD_NAME.invokeExact() : "Thread-" + System.nanoTime();
+            return Builders.GEN_THREAD_NAME != null ? (String) Builders.GEN_THREAD_NAME.invokeExact() : "Thread-" + System.nanoTime();
         } catch (Throwable t) {
             return "Thread-" + System.nanoTime();
         }
@@ -181,14 +200,14 @@ final class JdkAccess {
     }
 
     static boolean isPlatformBuilder(Thread.Builder b) {
-        return PLATFORM_BUILDER != null && PLATFORM_BUILDER.isInstance(b);
+        return Builders.PLATFORM_BUILDER != null && Builders.PLATFORM_BUILDER.isInstance(b);
     }
 
     /** Only whether a platform-thread builder sets the daemon flag (null: inherited); does not advance its name counter. */
     static PlatformBuilderConfig platformBuilderDaemonOnly(Thread.Builder b) {
         try {
-            boolean changed = (boolean) BUILDER_DAEMON_CHANGED.get(b);
-            return new PlatformBuilderConfig(null, changed ? (Boolean) (boolean) BUILDER_DAEMON.get(b) : null, null, true);
+            boolean changed = (boolean) Builders.BUILDER_DAEMON_CHANGED.get(b);
+            return new PlatformBuilderConfig(null, changed ? (Boolean) (boolean) Builders.BUILDER_DAEMON.get(b) : null, null, true);
         } catch (RuntimeException e) {
             return new PlatformBuilderConfig(null, null, null, true);
         }
@@ -196,15 +215,15 @@ final class JdkAccess {
 
     /** The settings of a JDK platform-thread builder (advancing its name counter), or null for other builders. */
     static PlatformBuilderConfig platformBuilderConfig(Thread.Builder b) {
-        if (PLATFORM_BUILDER == null || !PLATFORM_BUILDER.isInstance(b)) {
+        if (Builders.PLATFORM_BUILDER == null || !Builders.PLATFORM_BUILDER.isInstance(b)) {
             return null;
         }
         try {
-            String name = (String) BUILDER_NEXT_NAME.invokeExact((Object) b);
-            boolean changed = (boolean) BUILDER_DAEMON_CHANGED.get(b);
-            Boolean daemon = changed ? (Boolean) (boolean) BUILDER_DAEMON.get(b) : null;
-            Thread.UncaughtExceptionHandler ueh = (Thread.UncaughtExceptionHandler) BUILDER_UEH.invokeExact((Object) b);
-            int ch = (int) BUILDER_CHARACTERISTICS.invokeExact((Object) b);
+            String name = (String) Builders.BUILDER_NEXT_NAME.invokeExact((Object) b);
+            boolean changed = (boolean) Builders.BUILDER_DAEMON_CHANGED.get(b);
+            Boolean daemon = changed ? (Boolean) (boolean) Builders.BUILDER_DAEMON.get(b) : null;
+            Thread.UncaughtExceptionHandler ueh = (Thread.UncaughtExceptionHandler) Builders.BUILDER_UEH.invokeExact((Object) b);
+            int ch = (int) Builders.BUILDER_CHARACTERISTICS.invokeExact((Object) b);
             return new PlatformBuilderConfig(name, daemon, ueh, (ch & NO_INHERIT_THREAD_LOCALS) == 0);
         } catch (Throwable t) {
             return null;
@@ -273,7 +292,7 @@ final class JdkAccess {
 
     /** The work queue of a fork-join worker thread, or null when it cannot be reached. */
     static Object workQueueOf(ForkJoinWorkerThread worker) {
-        return FJWT_WORK_QUEUE == null ? null : FJWT_WORK_QUEUE.get(worker);
+        return WorkQueues.FJWT_WORK_QUEUE == null ? null : WorkQueues.FJWT_WORK_QUEUE.get(worker);
     }
 
     /**
@@ -283,8 +302,8 @@ final class JdkAccess {
      */
     static void setKnownQueuedWork(Object workQueue, boolean queued) {
         if (workQueue != null) {
-            int base = (int) WQ_BASE.get(workQueue);
-            WQ_TOP.setOpaque(workQueue, queued ? base + 1 : base);
+            int base = (int) WorkQueues.WQ_BASE.get(workQueue);
+            WorkQueues.WQ_TOP.setOpaque(workQueue, queued ? base + 1 : base);
         }
     }
 }

@@ -191,6 +191,31 @@ public final class Observability implements AutoCloseable {
         return o;
     }
 
+    private void startJfr() {
+        try {
+            JfrEvents listener = new JfrEvents();
+            JfrEvents.Control control = new JfrEvents.Control(sched, wanted -> {
+                jfrWanted = wanted;
+                refreshListeners();
+            });
+            synchronized (this) {
+                if (closed.get()) {
+                    return;
+                }
+                jfrListener = listener;
+                jfrControl = control;
+            }
+            jfrWanted = control.start();
+            refreshListeners();
+        } catch (Throwable t) {
+            synchronized (this) {
+                jfrListener = null;
+                jfrControl = null;
+            }
+            warn("JFR events disabled", t);
+        }
+    }
+
     private void start() {
         if (settings.traceFile() != null) {
             try {
@@ -199,33 +224,24 @@ public final class Observability implements AutoCloseable {
                 warn("trace disabled", t);
             }
         }
-        if (settings.jfr()) {
-            try {
-                jfrListener = new JfrEvents();
-                jfrControl = new JfrEvents.Control(sched, wanted -> {
-                    jfrWanted = wanted;
-                    refreshListeners();
-                });
-                jfrWanted = jfrControl.start();
-            } catch (Throwable t) {
-                jfrListener = null;
-                jfrControl = null;
-                warn("JFR events disabled", t);
-            }
-        }
         refreshListeners();
-        if (settings.jmx()) {
-            // Creating the platform MBeanServer takes hundreds of ms (it registers every platform
-            // MXBean): do it beside the program's start, not in front of it.
+        if (settings.jfr() || settings.jmx()) {
+            // JFR's control plane and the platform MBeanServer take tens to hundreds of ms to
+            // start: do it beside the program's start, not in front of it. JFR events from the
+            // first moments of a recording started with the JVM may be missed.
             Thread t = new Thread(() -> {
-                try {
-                    registerMBean();
-                } catch (Throwable e) {
-                    warn("JMX disabled", e);
-                } finally {
-                    jmxDone.countDown();
+                if (settings.jfr()) {
+                    startJfr();
                 }
-            }, sched.name() + "-jmx-register");
+                if (settings.jmx()) {
+                    try {
+                        registerMBean();
+                    } catch (Throwable e) {
+                        warn("JMX disabled", e);
+                    }
+                }
+                jmxDone.countDown();
+            }, sched.name() + "-observability-init");
             t.setDaemon(true);
             t.start();
         } else {
@@ -295,11 +311,7 @@ public final class Observability implements AutoCloseable {
      * 30 s.
      */
     public ObjectName mbeanName() {
-        try {
-            jmxDone.await(30, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        awaitInit();
         synchronized (this) {
             return mbeanName;
         }
@@ -310,9 +322,22 @@ public final class Observability implements AutoCloseable {
         return trace;
     }
 
-    /** Whether the JFR listener is currently attached (a running recording enables its events). */
+    /**
+     * Whether the JFR listener is currently attached (a running recording enables its events).
+     * JFR support starts on a background thread; this waits for it, up to 30 s.
+     */
     public boolean jfrActive() {
+        awaitInit();
         return jfrWanted && jfrListener != null && !closed.get();
+    }
+
+    /** Waits (up to 30 s) for the background start of JFR support and the MXBean. */
+    private void awaitInit() {
+        try {
+            jmxDone.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -355,9 +380,14 @@ public final class Observability implements AutoCloseable {
         } catch (Throwable t) {
             warn("could not remove the event listeners", t);
         }
-        if (jfrControl != null) {
+        JfrEvents.Control control;
+        synchronized (this) {
+            control = jfrControl;
+            jfrControl = null; // a late init (see startJfr) sees this and closes its own
+        }
+        if (control != null) {
             try {
-                jfrControl.close();
+                control.close();
             } catch (Throwable t) {
                 warn("could not stop listening to JFR", t);
             }

@@ -92,7 +92,9 @@ public final class Scheduler implements AutoCloseable {
 
     private Scheduler(Builder b) {
         JdkAccess.check();
-        JdkAccess.initIoPollers();
+        if (!b.backgroundInit) {
+            JdkAccess.initIoPollers();
+        }
         this.name = b.name != null ? b.name : "timeslice" + (INSTANCES.getAndIncrement() == 0 ? "" : "-" + INSTANCES.get());
         this.procs = b.procs;
         this.sliceNanos = b.slice.toNanos();
@@ -112,7 +114,19 @@ public final class Scheduler implements AutoCloseable {
             sysmon.start();
         }
         this.gcScanTrigger = b.gcScan ? new GcScanTrigger(this, b.gcScanInterval.toNanos()) : null;
-        if (gcScanTrigger != null) {
+        if (b.backgroundInit) {
+            // The JDK's I/O pollers and the GC notifications cost tens of ms to set up: beside
+            // the program's start. Initializing the pollers' class from here still happens
+            // before any G can use them: a G doing I/O first waits for this initialization.
+            Thread init = new Thread(() -> {
+                JdkAccess.initIoPollers();
+                if (gcScanTrigger != null) {
+                    gcScanTrigger.start();
+                }
+            }, name + "-init");
+            init.setDaemon(true);
+            init.start();
+        } else if (gcScanTrigger != null) {
             gcScanTrigger.start();
         }
     }
@@ -133,6 +147,7 @@ public final class Scheduler implements AutoCloseable {
         private Duration gcScanInterval = Duration.ofMillis(100);
         private boolean gcScan = false;
         private boolean keepAlive = false;
+        private boolean backgroundInit = false;
 
         private Builder() {
         }
@@ -152,6 +167,15 @@ public final class Scheduler implements AutoCloseable {
          */
         public Builder keepJvmAlive(boolean on) {
             this.keepAlive = on;
+            return this;
+        }
+
+        /**
+         * Set up the I/O pollers and GC notifications on a background thread, so the scheduler
+         * is ready sooner (the agent does this at JVM start-up).
+         */
+        public Builder backgroundInit(boolean on) {
+            this.backgroundInit = on;
             return this;
         }
 

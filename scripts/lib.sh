@@ -58,3 +58,16 @@ find_mvn() {
     exit 1
   fi
 }
+
+# run_jmh <benchmark-class-regex> [jmh args...]: builds the scheduler's test classes (JMH
+# benchmarks live there) and runs JMH on them with the JDK found by find_jdk.
+run_jmh() {
+  local regex="$1"; shift
+  cd "$TIMESLICE_ROOT"
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+  "$MVN" -B -ntp -q -pl scheduler test-compile dependency:build-classpath \
+    -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/dev/null
+  local cp="scheduler/target/test-classes:scheduler/target/classes:$(cat scheduler/target/bench.classpath)"
+  echo "timeslice: JMH with $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), $(nproc) CPUs" >&2
+  exec "$JAVA_HOME/bin/java" -cp "$cp" org.openjdk.jmh.Main "$regex" "$@"
+}

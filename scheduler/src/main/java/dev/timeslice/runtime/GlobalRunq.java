@@ -106,17 +106,7 @@ final class GlobalRunq {
         }
         lock.lock();
         try {
-            G g = head;
-            if (g == null) {
-                return getLocked();
-            }
-            head = g.schedlink;
-            if (head == null) {
-                tail = null;
-            }
-            g.schedlink = null;
-            size--;
-            return g;
+            return head != null ? popMain() : getLocked();
         } finally {
             lock.unlock();
         }
@@ -181,10 +171,11 @@ final class GlobalRunq {
         if (wakeHead != null) {
             return popWake();
         }
+        return head != null ? popMain() : null;
+    }
+
+    private G popMain() {
         G g = head;
-        if (g == null) {
-            return null;
-        }
         head = g.schedlink;
         if (head == null) {
             tail = null;

@@ -13,29 +13,15 @@ import java.util.concurrent.TimeUnit;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** JFR events, read back with RecordingFile. No timing assertions. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class JfrEventsTest {
+class JfrEventsTest extends SchedulerTestBase {
     @TempDir
     Path tmp;
-    private Scheduler sched;
-    private Observability obs;
-
-    @AfterEach
-    void close() {
-        if (obs != null) {
-            obs.close();
-        }
-        if (sched != null) {
-            sched.close();
-        }
-        Safepoint.lower();
-    }
 
     private static List<RecordedEvent> named(List<RecordedEvent> evs, String name) {
         return evs.stream().filter(e -> e.getEventType().getName().equals(name)).toList();

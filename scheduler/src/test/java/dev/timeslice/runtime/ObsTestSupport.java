@@ -2,7 +2,7 @@ package dev.timeslice.runtime;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** Scenarios shared by the observability tests. */
+/** Scenarios shared by the scheduler's tests. */
 final class ObsTestSupport {
     private ObsTestSupport() {
     }

@@ -34,18 +34,8 @@ class PreemptionTest {
         return sched;
     }
 
-    /** What a rewritten CPU-bound loop does: work, and a poll now and then. */
     private static void spinWithPolls(AtomicBoolean until) {
-        long x = 0;
-        while (!until.get()) {
-            for (int i = 0; i < 1000; i++) {
-                x += i ^ (x >>> 3);
-            }
-            Safepoint.pollLoop();
-        }
-        if (x == 42) {
-            System.out.print("");
-        }
+        ObsTestSupport.spinWithPolls(until);
     }
 
     @Test

@@ -12,13 +12,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** schedtrace and scheddetail lines against Go's format. No timing assertions. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class SchedTraceTest {
+class SchedTraceTest extends SchedulerTestBase {
     /** Go 1.23+'s schedtrace line, then Timeslice's fields. */
     static final Pattern SCHED = Pattern.compile("SCHED (\\d+)ms: gomaxprocs=(\\d+) idleprocs=(\\d+) threads=(\\d+)"
             + " spinningthreads=(\\d+) needspinning=([01]) idlethreads=(\\d+) runqueue=(\\d+) \\[ ((?:\\d+ )*)\\]"
@@ -30,18 +29,6 @@ class SchedTraceTest {
             + " blocked=(true|false) thread=\\S+");
     static final Pattern G_LINE = Pattern.compile("  G\\d+: status=[0-9]\\([^)]*\\) m=(\\d+|nil) name=\"(?:[^\"\\\\]|\\\\.)*\"");
 
-    private Scheduler sched;
-    private Observability obs;
-
-    @AfterEach
-    void close() {
-        if (obs != null) {
-            obs.close();
-        }
-        if (sched != null) {
-            sched.close();
-        }
-    }
 
     private static SchedulerStats stats() {
         return new SchedulerStats(2, 0, 5, 1, 0, 0, 3, 1, List.of(1, 0), List.of(208L, 197L),

@@ -15,31 +15,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Chrome trace: parsed as JSON and checked against what ran. No timing assertions. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class TraceRecorderTest {
+class TraceRecorderTest extends SchedulerTestBase {
     private static final double EPS = 0.0015; // µs printed with 3 decimals
 
     @TempDir
     Path tmp;
-    private Scheduler sched;
-    private Observability obs;
-
-    @AfterEach
-    void close() {
-        if (obs != null) {
-            obs.close();
-        }
-        if (sched != null) {
-            sched.close();
-        }
-        Safepoint.lower();
-    }
 
     @SuppressWarnings("unchecked")
     static List<Map<String, Object>> events(Object root) {

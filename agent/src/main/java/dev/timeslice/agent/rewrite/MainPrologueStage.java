@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.Handle;
-import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.FrameNode;
 import org.objectweb.asm.tree.InsnList;
@@ -31,7 +30,7 @@ import org.objectweb.asm.tree.VarInsnNode;
  * The label after the prologue gets the method's entry frame (frames are expanded; no
  * hierarchy needed).
  */
-final class MainPrologueStage extends ClassVisitor {
+final class MainPrologueStage extends TreeStage {
     static final String LAUNCHER = "dev/timeslice/runtime/Launcher";
     private String className;
     private int version;
@@ -39,7 +38,7 @@ final class MainPrologueStage extends ClassVisitor {
     private boolean changed;
 
     MainPrologueStage(ClassVisitor next) {
-        super(Opcodes.ASM9, next);
+        super(next);
     }
 
     boolean changed() {
@@ -61,19 +60,14 @@ final class MainPrologueStage extends ClassVisitor {
     }
 
     @Override
-    public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-        MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
-        if (!isEntryPoint(access, name, descriptor) || version < Opcodes.V1_7) {
-            return next;
-        }
-        return new MethodNode(Opcodes.ASM9, access, name, descriptor, signature, exceptions) {
-            @Override
-            public void visitEnd() {
-                addPrologue(this);
-                changed = true;
-                accept(next);
-            }
-        };
+    protected boolean wants(int access, String name, String descriptor) {
+        return isEntryPoint(access, name, descriptor) && version >= Opcodes.V1_7;
+    }
+
+    @Override
+    protected void transform(MethodNode m) {
+        addPrologue(m);
+        changed = true;
     }
 
     /** Does the method already have a frame at its first instruction (a branch target at offset 0)? */

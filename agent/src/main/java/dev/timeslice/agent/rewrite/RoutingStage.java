@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.FrameNode;
@@ -31,7 +30,7 @@ import org.objectweb.asm.tree.TypeInsnNode;
  * effect (a receiver becomes the first argument) or push one extra argument (the thread
  * factory), so no other frame changes. Runs before the poll stage, on the same trees.
  */
-final class RoutingStage extends ClassVisitor {
+final class RoutingStage extends TreeStage {
     private final boolean keep;
     private String className;
     private String superName;
@@ -43,7 +42,7 @@ final class RoutingStage extends ClassVisitor {
      *             makes every thread a virtual thread creates a daemon) gets Java's daemon rule
      */
     RoutingStage(ClassVisitor next, boolean keep) {
-        super(Opcodes.ASM9, next);
+        super(next);
         this.keep = keep;
     }
 
@@ -60,20 +59,10 @@ final class RoutingStage extends ClassVisitor {
     }
 
     @Override
-    public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-        MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
-        if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
-            return next;
+    protected void transform(MethodNode m) {
+        if (route(m)) {
+            changed = true;
         }
-        return new MethodNode(Opcodes.ASM9, access, name, descriptor, signature, exceptions) {
-            @Override
-            public void visitEnd() {
-                if (route(this)) {
-                    changed = true;
-                }
-                accept(next);
-            }
-        };
     }
 
     /** Rewrites the call sites of one method; true if anything changed. */

@@ -34,8 +34,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>release</b>: parked G's are unparked (they become runnable through the wakeup list),
  *       waiting M's continue.</li>
  * </ol>
- * One scan at a time per scheduler. A scan started from inside one of the scheduler's G's does
- * not wait for that G.
+ * One scan at a time per scheduler, always run by a platform thread: a scan asked for from
+ * inside one of the scheduler's G's runs on a helper thread, the G waiting (not stopped) and
+ * recorded as running.
  *
  * <p>Memory ordering: {@link #active} is volatile; a stopping G publishes its record in a
  * concurrent map before unparking the scanner; {@link Stop#released} is volatile and written
@@ -58,12 +59,14 @@ final class GcScan {
         final long start = System.nanoTime();
         final Thread scanner = Thread.currentThread();
         final G caller;
+        final List<StackTraceElement> callerStack;
         final Map<G, Stopped> stopped = new ConcurrentHashMap<>();
         final ConcurrentLinkedQueue<Thread> parked = new ConcurrentLinkedQueue<>();
         volatile boolean released;
 
-        Stop(G caller) {
+        Stop(G caller, List<StackTraceElement> callerStack) {
             this.caller = caller;
+            this.callerStack = callerStack;
         }
     }
 
@@ -100,20 +103,66 @@ final class GcScan {
         }
     }
 
-    /** Runs a scan; {@code allStacks} also records the stacks of G's that were not running. */
+    /**
+     * Runs a scan; {@code allStacks} also records the stacks of G's that were not running.
+     *
+     * <p>Called from one of this scheduler's G's, the scan runs on a platform thread while the
+     * G waits for it (and is recorded as running, with the stack it had when it asked). The
+     * scanner waits by parking, and a G that parks gives up its M: the M would then pick the
+     * next G and wait in {@link #awaitRelease} holding its P, and with every P held that way
+     * nothing would be left to run the scanner — the world would stay stopped for good.
+     */
     ScanResult scan(String trigger, boolean allStacks) {
+        M callerM = sched.currentM();
+        G caller = callerM != null ? callerM.curg : null;
+        if (caller == null || caller.thread != Thread.currentThread()) {
+            return scan(trigger, allStacks, null, null);
+        }
+        List<StackTraceElement> stack = trim(Thread.currentThread().getStackTrace());
+        ScanResult[] result = new ScanResult[1];
+        RuntimeException[] failure = new RuntimeException[1];
+        Thread scanner = Thread.ofPlatform().daemon().name(sched.name + "-scan").start(() -> {
+            try {
+                result[0] = scan(trigger, allStacks, caller, stack);
+            } catch (RuntimeException e) {
+                failure[0] = e;
+            }
+        });
+        boolean interrupted = false;
+        while (scanner.isAlive()) {
+            try {
+                scanner.join(); // join's happens-before makes result/failure visible
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        return result[0];
+    }
+
+    private ScanResult scan(String trigger, boolean allStacks, G caller, List<StackTraceElement> callerStack) {
         oneAtATime.lock();
         Stop stop = null;
         try {
-            M callerM = sched.currentM();
-            Stop st = new Stop(callerM != null ? callerM.curg : null);
+            Stop st = new Stop(caller, callerStack);
             stop = st;
             Instant at = Instant.now();
             active = stop;
             Preempt.hold();
+            // The running G's are found through the M's (a handful), not the registry: walking
+            // 100k G's took milliseconds, all of it counted in the time to safepoint. An M that
+            // mounts a G after this walk checked `active` before we published it; that G stops
+            // at its first poll all the same, and if it has not by the record phase it is
+            // recorded as running, not at a safepoint.
             Map<G, Integer> targets = new HashMap<>();
-            for (G g : sched.allgs()) {
-                if (g.state() == G.RUNNING && g != stop.caller) {
+            for (M m : sched.allm()) {
+                G g = m.curg;
+                if (g != null && g != stop.caller && g.state() == G.RUNNING) {
                     targets.put(g, g.gen());
                 }
             }
@@ -183,8 +232,7 @@ final class GcScan {
                 out.add(new GInfo(g.goid, name, "running", "", g.nanosInState(now), g.runNanos(), g.runs,
                         g.preemptServed(), true, s.m(), s.ttspNanos(), s.stack()));
             } else if (state == G.RUNNING || g == stop.caller) {
-                List<StackTraceElement> stack = g == stop.caller
-                        ? trim(Thread.currentThread().getStackTrace()) : trim(g.thread.getStackTrace());
+                List<StackTraceElement> stack = g == stop.caller ? stop.callerStack : trim(g.thread.getStackTrace());
                 out.add(new GInfo(g.goid, name, "running", "", g.nanosInState(now), g.runNanos(), g.runs,
                         g.preemptServed(), g == stop.caller, runningOn.getOrDefault(g, ""), -1, stack));
             } else {

@@ -30,7 +30,7 @@ final class M extends ForkJoinWorkerThread {
     /**
      * The G this M is running (set before its continuation runs, cleared after it returns).
      * Plain: written and read on this M's own OS thread (the G runs on it); other threads read
-     * it only for diagnostics.
+     * it racily, for diagnostics and to find the G's a GC-scan must stop (see {@link GcScan#scan}).
      */
     G curg;
     /** Kind of preemption the G on this M is yielding for (set by the G, read in ready() on the same M). */

@@ -185,6 +185,41 @@ class GcScanTest {
         assertEquals("running", self.state());
     }
 
+    /**
+     * Regression: a scanning G parks while it waits, and every P was then held by an M waiting
+     * for the scan to end with nothing left to run the scanner (a hang, found by ScanBench).
+     */
+    @Test
+    void scansFromAGWhileSpinnersHoldEveryPAllFinish() throws Exception {
+        sched = Scheduler.builder().procs(2).build();
+        int n = 3; // more spinners than P's: an M that finishes waiting for a scan has a G to start
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLongArray progress = new AtomicLongArray(n);
+        Thread[] ts = new Thread[n];
+        for (int i = 0; i < n; i++) {
+            int id = i;
+            ts[i] = sched.newThread().name("spinner-" + i).start(() -> spinner(stop, progress, id));
+        }
+        int[] scans = new int[1];
+        Thread scanner = sched.newThread().name("scanner").start(() -> {
+            for (int i = 0; i < 200; i++) {
+                ScanResult r = sched.scan();
+                assertEquals("running", r.gs().stream().filter(g -> g.name().equals("scanner"))
+                        .findFirst().orElseThrow().state());
+                scans[0]++;
+                Safepoint.pollCallLoop();
+            }
+        });
+        scanner.join(Duration.ofSeconds(60));
+        boolean finished = !scanner.isAlive();
+        stop.set(true);
+        assertTrue(finished, "scans from a G hung after " + scans[0]);
+        for (Thread t : ts) {
+            t.join();
+        }
+        assertEquals(200, scans[0]);
+    }
+
     @Test
     void theDumpLooksLikeGos() throws Exception {
         sched = Scheduler.builder().procs(1).build();

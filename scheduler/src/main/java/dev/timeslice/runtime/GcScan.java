@@ -181,7 +181,7 @@ final class GcScan {
             ScanResult result = new ScanResult(trigger, at, ttspNanos, scanNanos, stop.stopped.size(), notAtSafepoint, gs);
             ttsp.record(ttspNanos);
             scans.increment();
-            last = result;
+            last = result.withoutGs(); // a record per G would stay alive until the next scan
             SchedEvents ev = sched.events();
             if (ev != null) {
                 ev.scanned(result, stop.start, stop.start + scanNanos);

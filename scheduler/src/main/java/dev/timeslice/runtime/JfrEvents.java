@@ -63,7 +63,7 @@ public final class JfrEvents implements SchedEvents {
             e.trigger = scan.trigger();
             e.ttsp = scan.ttspNanos();
             e.scanDuration = scan.scanNanos();
-            e.gs = scan.gs().size();
+            e.gs = scan.gCount();
             Map<String, Integer> c = scan.countsByState();
             e.running = c.getOrDefault("running", 0);
             e.runnable = c.getOrDefault("runnable", 0) + c.getOrDefault("preempted", 0);

@@ -1214,7 +1214,10 @@ public final class Scheduler implements AutoCloseable {
         java.nio.file.Files.writeString(file, goroutineDump());
     }
 
-    /** The last scan (GC-triggered or on demand), or null. */
+    /**
+     * The last scan (GC-triggered or on demand), or null: its summary and counts, without the
+     * per-G records ({@link ScanResult#gs()} is empty), so nothing per G stays alive between scans.
+     */
     public ScanResult lastScan() {
         return scan.last;
     }

@@ -218,7 +218,7 @@ public final class TraceRecorder implements SchedEvents {
 
     @Override
     public void scanned(ScanResult scan, long startNanos, long endNanos) {
-        putRare(new ScanRec(startNanos, endNanos, scan.trigger(), scan.ttspNanos(), scan.gs().size(),
+        putRare(new ScanRec(startNanos, endNanos, scan.trigger(), scan.ttspNanos(), scan.gCount(),
                 scan.stoppedAtPoll(), scan.notAtSafepoint(), scan.countsByState()));
     }
 

@@ -89,7 +89,7 @@ class GcScanTest {
         for (Thread t : ts) {
             t.join();
         }
-        assertEquals(scan, sched.lastScan());
+        assertEquals(scan.withoutGs(), sched.lastScan());
     }
 
     @Test
@@ -112,8 +112,8 @@ class GcScanTest {
             Thread.sleep(5);
         }
         assertNotEquals("api", scan.trigger());
-        assertTrue(scan.gs().stream().anyMatch(g -> g.name().equals("waiter") && g.state().equals("waiting")),
-                scan.summary());
+        assertTrue(scan.countsByState().getOrDefault("waiting", 0) >= 1, scan.summary());
+        assertTrue(scan.gs().isEmpty(), "the last scan keeps counts, not a record per G");
         release.countDown();
         waiter.join();
     }

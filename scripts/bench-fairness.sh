@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fairness benchmark (DESIGN.md §5.1): 8 CPU-bound tasks of different loop shapes and a ticker
 # sleeping 10 ms, procs=2, side by side on the JDK's default virtual-thread scheduler
-# (parallelism 2), on platform threads, and with the Timeslice agent.
+# (parallelism 2), on platform threads, and with the Timeslice agent; then the agent run again
+# with a trace, to split the preemption latency into the JIT warm-up and the steady state.
 # Usage: scripts/bench-fairness.sh [seconds] [spinners]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -24,3 +25,9 @@ echo "-- platform threads"
 "$JAVA" -cp "$CP" fixtures.fairness.Fairness platform "$SPINNERS" "$SECONDS_RUN"
 echo "-- Timeslice (procs=2; virtual threads routed to Timeslice)"
 "$JAVA" -javaagent:agent/target/timeslice-agent.jar=procs=2,summary=true -cp "$CP" fixtures.fairness.Fairness virtual "$SPINNERS" "$SECONDS_RUN"
+echo "-- Timeslice again, with trace=, for the preemption latency (whole run / after 2 s of warm-up)"
+TRACE="$(mktemp -t timeslice-fairness-XXXXXX.json)"
+"$JAVA" -javaagent:agent/target/timeslice-agent.jar=procs=2,summary=false,trace="$TRACE" -cp "$CP" \
+  fixtures.fairness.Fairness virtual "$SPINNERS" "$SECONDS_RUN" 2>/dev/null
+"$JAVA" scripts/tools/PreemptLatency.java "$TRACE" 2000
+rm -f "$TRACE"

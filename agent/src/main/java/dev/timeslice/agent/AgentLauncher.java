@@ -31,20 +31,14 @@ public final class AgentLauncher {
     }
 
     public static void premain(String agentArgs, Instrumentation inst) {
-        try {
-            Class.forName(OPTIONS_CLASS, true, AgentLauncher.class.getClassLoader())
-                    .getMethod("parse", String.class).invoke(null, agentArgs);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof IllegalArgumentException bad) {
-                System.err.println(bad.getMessage());
-                System.exit(1);
-            }
-        } catch (ReflectiveOperationException | LinkageError e) {
-            // the agent itself reports it below
-        }
+        // The options are checked first, by the class the agent will use when the jar is on the
+        // boot class path already (initializing AgentOptions in two loaders cost start-up time);
+        // a renamed jar is checked here before appending it, which makes the JVM print a warning.
+        boolean onBoot = onBootClassPath();
+        checkOptions(agentArgs, onBoot ? null : AgentLauncher.class.getClassLoader());
         Method start;
         try {
-            if (!onBootClassPath()) {
+            if (!onBoot) {
                 inst.appendToBootstrapClassLoaderSearch(new JarFile(ownJar()));
             }
             start = Class.forName(AGENT_CLASS, true, null)
@@ -65,6 +59,20 @@ public final class AgentLauncher {
             System.err.println("timeslice: agent failed to start: " + cause);
         } catch (ReflectiveOperationException e) {
             System.err.println("timeslice: agent failed to start: " + e);
+        }
+    }
+
+    /** A bad option: one clear line, and the JVM stops before the program's main. */
+    private static void checkOptions(String agentArgs, ClassLoader loader) {
+        try {
+            Class.forName(OPTIONS_CLASS, true, loader).getMethod("parse", String.class).invoke(null, agentArgs);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof IllegalArgumentException bad) {
+                System.err.println(bad.getMessage());
+                System.exit(1);
+            }
+        } catch (ReflectiveOperationException | LinkageError e) {
+            // the agent itself reports it
         }
     }
 

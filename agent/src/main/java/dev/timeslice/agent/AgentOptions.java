@@ -68,68 +68,126 @@ public final class AgentOptions {
     }
 
     public static final Option<Integer> LOOP_POLL = new Option<>("loopPoll", "8192",
-            v -> atLeast(Integer.parseInt(v), 2), "an integer >= 2",
+            Parser.intRange(2, Integer.MAX_VALUE), "an integer >= 2",
             "iterations of call-free loops between two polls");
     public static final Option<Integer> CALL_LOOP_POLL = new Option<>("callLoopPoll", "64",
-            v -> atLeast(Integer.parseInt(v), 1), "an integer >= 1",
+            Parser.intRange(1, Integer.MAX_VALUE), "an integer >= 1",
             "iterations of loops calling code that may not poll (the JDK) between two polls; 1 = every iteration");
     public static final Option<List<String>> INCLUDE = new Option<>("include", "",
-            AgentOptions::globs, "class-name globs separated by ';' or ':' (* = any characters but '.', ** = any characters, ? = one character but '.')",
+            Parser.of(Parser.GLOBS), "class-name globs separated by ';' or ':' (* = any characters but '.', ** = any characters, ? = one character but '.')",
             "rewrite only classes matching one of these (empty: all not excluded)");
     public static final Option<List<String>> EXCLUDE = new Option<>("exclude", "",
-            AgentOptions::globs, "class-name globs separated by ';' or ':' (* = any characters but '.', ** = any characters, ? = one character but '.')",
+            Parser.of(Parser.GLOBS), "class-name globs separated by ';' or ':' (* = any characters but '.', ** = any characters, ? = one character but '.')",
             "never rewrite classes matching one of these (in addition to the JDK and Timeslice)");
     public static final Option<Boolean> VERBOSE = new Option<>("verbose", "false",
-            AgentOptions::bool, "true or false", "shorthand for log=debug");
+            Parser.of(Parser.BOOL), "true or false", "shorthand for log=debug");
     public static final Option<LogLevel> LOG = new Option<>("log", "warn",
-            v -> LogLevel.valueOf(v.toUpperCase(Locale.ROOT)), "off, warn, info or debug",
+            Parser.of(Parser.LOG_LEVEL), "off, warn, info or debug",
             "diagnostics on stderr; warn: one line per class left unchanged");
 
     // ---- the scheduler
     public static final Option<Integer> PROCS = new Option<>("procs", "auto",
-            v -> v.equals("auto") ? Runtime.getRuntime().availableProcessors() : between(Integer.parseInt(v), 1, 1024),
+            Parser.of(Parser.PROCS),
             "auto or an integer 1..1024", "number of P's (Go's GOMAXPROCS); auto = available processors");
     public static final Option<Duration> SLICE = new Option<>("slice", "10ms",
-            v -> positive(duration(v)), "a positive duration such as 10ms, 500us or 1s",
+            Parser.of(Parser.POSITIVE_DURATION), "a positive duration such as 10ms, 500us or 1s",
             "how long a G may run before sysmon preempts it");
     public static final Option<Duration> WAKEUP_GRACE = new Option<>("wakeupGrace", "1ms",
-            AgentOptions::duration, "a duration such as 1ms or 0 (0: at once)",
+            Parser.of(Parser.DURATION), "a duration such as 1ms or 0 (0: at once)",
             "a G woken from outside (timer, I/O) preempts the longest-running G once that has run this long");
     public static final Option<Integer> MAX_THREADS = new Option<>("maxThreads", "10000",
-            v -> between(Integer.parseInt(v), 1, 1_000_000), "an integer 1..1000000",
+            Parser.intRange(1, 1_000_000), "an integer 1..1000000",
             "cap on carrier threads (M's), as Go's 10000");
     public static final Option<String> THREADS = new Option<>("threads", "route",
-            v -> switch (v) {
-                case "route", "keep" -> v;
-                default -> throw new IllegalArgumentException();
-            }, "route or keep",
+            Parser.of(Parser.ROUTE_KEEP), "route or keep",
             "route: thread creation in rewritten classes runs on Timeslice; keep: leave it alone (main still runs as G 1)");
-    public static final Option<Boolean> GCSCAN = new Option<>("gcscan", "on", AgentOptions::onOff, "on or off",
+    public static final Option<Boolean> GCSCAN = new Option<>("gcscan", "on", Parser.of(Parser.ON_OFF), "on or off",
             "every JVM garbage collection stops the running G's at a poll and records all G's");
     public static final Option<Duration> GCSCAN_INTERVAL = new Option<>("gcscanInterval", "100ms",
-            AgentOptions::duration, "a duration such as 100ms", "at most one GC-triggered scan per interval");
+            Parser.of(Parser.DURATION), "a duration such as 100ms", "at most one GC-triggered scan per interval");
     public static final Option<Duration> SCAN_TIMEOUT = new Option<>("scanTimeout", "50ms",
-            v -> positive(duration(v)), "a positive duration such as 50ms",
+            Parser.of(Parser.POSITIVE_DURATION), "a positive duration such as 50ms",
             "a scan records a G that has not reached a poll by then as running, not at a safepoint");
     // ---- observability
     public static final Option<Duration> SCHEDTRACE = new Option<>("schedtrace", "0",
-            AgentOptions::duration, "a duration such as 1000ms, or 0 for off",
+            Parser.of(Parser.DURATION), "a duration such as 1000ms, or 0 for off",
             "print Go's schedtrace line on stderr at this interval");
-    public static final Option<Boolean> SCHEDDETAIL = new Option<>("scheddetail", "false", AgentOptions::bool,
+    public static final Option<Boolean> SCHEDDETAIL = new Option<>("scheddetail", "false", Parser.of(Parser.BOOL),
             "true or false", "with schedtrace: one more line per P, M and G");
-    public static final Option<String> TRACE = new Option<>("trace", "", v -> v, "a file name (no commas)",
+    public static final Option<String> TRACE = new Option<>("trace", "", Parser.of(Parser.STRING), "a file name (no commas)",
             "write a Chrome/Perfetto trace of the scheduler to this file at exit");
     public static final Option<Integer> TRACEBUF = new Option<>("tracebuf", "1048576",
-            v -> between(Integer.parseInt(v), 1024, 1 << 28), "an integer 1024..268435456",
+            Parser.intRange(1024, 1 << 28), "an integer 1024..268435456",
             "events the trace ring buffer keeps (32 bytes each); older ones are dropped");
-    public static final Option<Boolean> JMX = new Option<>("jmx", "true", AgentOptions::bool, "true or false",
+    public static final Option<Boolean> JMX = new Option<>("jmx", "true", Parser.of(Parser.BOOL), "true or false",
             "register the timeslice:type=Scheduler MBean");
-    public static final Option<Boolean> JFR = new Option<>("jfr", "true", AgentOptions::bool, "true or false",
+    public static final Option<Boolean> JFR = new Option<>("jfr", "true", Parser.of(Parser.BOOL), "true or false",
             "provide the dev.timeslice.* JFR events (recorded only when a recording enables them)");
-    public static final Option<Boolean> SUMMARY = new Option<>("summary", "true", AgentOptions::bool,
+    public static final Option<Boolean> SUMMARY = new Option<>("summary", "true", Parser.of(Parser.BOOL),
             "true or false", "print a short summary on stderr at exit");
-    public static final Option<String> DUMP = new Option<>("dump", "", v -> v, "a file name (no commas)",
+    public static final Option<String> DUMP = new Option<>("dump", "", Parser.of(Parser.STRING), "a file name (no commas)",
             "write a goroutine dump to this file at exit");
+
+    /**
+     * The value parsers: one class with a switch rather than a lambda per option. The options are
+     * parsed on the JVM's main thread before the program's {@code main}, and spinning a class for
+     * each of twenty lambdas cost a noticeable part of the agent's start-up.
+     */
+    private static final class Parser<T> implements Function<String, T> {
+        static final int INT = 0;
+        static final int PROCS = 1;
+        static final int DURATION = 2;
+        static final int POSITIVE_DURATION = 3;
+        static final int BOOL = 4;
+        static final int ON_OFF = 5;
+        static final int GLOBS = 6;
+        static final int STRING = 7;
+        static final int LOG_LEVEL = 8;
+        static final int ROUTE_KEEP = 9;
+
+        private final int kind;
+        private final int min;
+        private final int max;
+
+        private Parser(int kind, int min, int max) {
+            this.kind = kind;
+            this.min = min;
+            this.max = max;
+        }
+
+        static <T> Parser<T> of(int kind) {
+            return new Parser<>(kind, 0, 0);
+        }
+
+        static Parser<Integer> intRange(int min, int max) {
+            return new Parser<>(INT, min, max);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public T apply(String v) {
+            Object value = switch (kind) {
+                case INT -> between(Integer.parseInt(v), min, max);
+                case PROCS -> v.equals("auto") ? Runtime.getRuntime().availableProcessors()
+                        : between(Integer.parseInt(v), 1, 1024);
+                case DURATION -> duration(v);
+                case POSITIVE_DURATION -> positive(duration(v));
+                case BOOL -> bool(v);
+                case ON_OFF -> onOff(v);
+                case GLOBS -> globs(v);
+                case STRING -> v;
+                case LOG_LEVEL -> LogLevel.valueOf(v.toUpperCase(Locale.ROOT));
+                case ROUTE_KEEP -> {
+                    if (!v.equals("route") && !v.equals("keep")) {
+                        throw new IllegalArgumentException();
+                    }
+                    yield v;
+                }
+                default -> throw new IllegalStateException("parser kind " + kind);
+            };
+            return (T) value;
+        }
+    }
 
     /** Every option, in the order they are documented. */
     public static final List<Option<?>> ALL = List.of(PROCS, SLICE, WAKEUP_GRACE, MAX_THREADS, THREADS,
@@ -256,13 +314,6 @@ public final class AgentOptions {
         return String.valueOf(v);
     }
 
-    private static int atLeast(int value, int min) {
-        if (value < min) {
-            throw new IllegalArgumentException();
-        }
-        return value;
-    }
-
     private static int between(int value, int min, int max) {
         if (value < min || value > max) {
             throw new IllegalArgumentException();
@@ -272,17 +323,20 @@ public final class AgentOptions {
 
     /** {@code 10ms}, {@code 500us}, {@code 2s}, {@code 100ns}; a bare number is milliseconds. */
     static Duration duration(String v) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*(ns|us|µs|ms|s)?").matcher(v);
-        if (!m.matches()) {
+        int digits = 0;
+        while (digits < v.length() && Character.isDigit(v.charAt(digits))) {
+            digits++;
+        }
+        if (digits == 0) {
             throw new IllegalArgumentException();
         }
-        long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "ms" : m.group(2);
-        return switch (unit) {
+        long n = Long.parseLong(v.substring(0, digits));
+        return switch (v.substring(digits).trim()) {
             case "ns" -> Duration.ofNanos(n);
             case "us", "µs" -> Duration.ofNanos(Math.multiplyExact(n, 1000L));
+            case "ms", "" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
-            default -> Duration.ofMillis(n);
+            default -> throw new IllegalArgumentException();
         };
     }
 

@@ -19,12 +19,14 @@ import org.objectweb.asm.tree.VarInsnNode;
  * The generic poll forms, valid for any back-edge whatever the loop's shape. Every branch they add
  * targets a label whose frame is known (the loop header, or a new label carrying a copy of it):
  * <ul>
- *   <li>iteration counter on a {@code goto T} back-edge, in place:
- *       {@code iinc b,-1; iload b; ifgt T; ldc loopPoll; istore b; if (raised()) pollLoop(); goto T};</li>
+ *   <li>iteration counter on a {@code goto T} back-edge, in place, its paths joining before the
+ *       one jump back: {@code iinc b,-1; iload b; ifgt J; ldc loopPoll; istore b;
+ *       if (raised()) pollLoop(); J: goto T} (J carries a copy of T's frame);</li>
  *   <li>the same on a back-edge of a loop with calls that may not poll, but charging
  *       {@code loopPoll / callLoopPoll} per iteration and calling {@code pollCallLoop}: it polls
  *       every {@code callLoopPoll} iterations (every one when that is 1), and the poll's volatile
- *       read stays off the hot path, so a loop whose JDK callee the JIT inlines still optimizes;</li>
+ *       read stays off the hot path, so a loop whose JDK callee the JIT inlines still optimizes;
+ *       here each path jumps to T itself (see {@code MethodRewriter.backEdge} for why);</li>
  *   <li>on a conditional or switch back-edge, the same code in a trampoline appended after the
  *       method's last instruction, carrying a copy of T's frame and ending with {@code goto T}; the
  *       edge is retargeted to it, so only taken back-edges count;</li>
@@ -52,21 +54,40 @@ final class PollInserter {
         return code;
     }
 
-    /** A countdown right before a {@code goto} back-edge. */
-    static void counterAtGoto(MethodNode m, JumpInsnNode jump, PollLocals l, int weight, MethodInsnNode poll) {
-        m.instructions.insertBefore(jump, countdown(l, weight, poll, jump.label));
+    /**
+     * A countdown right before a {@code goto} back-edge. With {@code join} its paths meet before
+     * the original {@code goto} (one back-edge); without, each jumps to the loop header itself.
+     */
+    static void counterAtGoto(MethodNode m, JumpInsnNode jump, PollLocals l, int weight, MethodInsnNode poll,
+                              boolean join, FrameNode targetFrame) {
+        m.instructions.insertBefore(jump, join ? countdownThenJoin(l, weight, poll, targetFrame)
+                : countdown(l, weight, poll, jump.label));
+    }
+
+    /**
+     * The countdown, all of whose paths end at a new label just after it (carrying a copy of the
+     * loop header's frame: the code after it only jumps there).
+     */
+    private static InsnList countdownThenJoin(PollLocals l, int weight, MethodInsnNode poll, FrameNode targetFrame) {
+        LabelNode join = new LabelNode();
+        InsnList code = countdown(l, weight, poll, join);
+        code.add(join);
+        if (targetFrame != null) {
+            code.add(Frames.copy(targetFrame));
+        }
+        return code;
     }
 
     /** Appends a trampoline that counts down and continues at {@code target}; returns its label. */
     static LabelNode trampoline(MethodNode m, LabelNode target, PollLocals l, int weight, MethodInsnNode poll,
-                                FrameNode targetFrame) {
+                                boolean join, FrameNode targetFrame) {
         LabelNode entry = new LabelNode();
         InsnList code = new InsnList();
         code.add(entry);
         if (targetFrame != null) {
             code.add(Frames.copy(targetFrame));
         }
-        code.add(countdown(l, weight, poll, target));
+        code.add(join ? countdownThenJoin(l, weight, poll, targetFrame) : countdown(l, weight, poll, target));
         code.add(new JumpInsnNode(Opcodes.GOTO, target));
         m.instructions.add(code);
         return entry;

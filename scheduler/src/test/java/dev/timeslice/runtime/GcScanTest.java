@@ -36,17 +36,23 @@ class GcScanTest {
         }
     }
 
+    /** One spinner G per slot of {@code progress}, named spinner-0, spinner-1, ... */
+    private Thread[] startSpinners(AtomicBoolean stop, AtomicLongArray progress) {
+        Thread[] ts = new Thread[progress.length()];
+        for (int i = 0; i < ts.length; i++) {
+            int id = i;
+            ts[i] = sched.newThread().name("spinner-" + i).start(() -> spinner(stop, progress, id));
+        }
+        return ts;
+    }
+
     @Test
     void runningGsStopAtAPollAreRecordedAndContinue() throws Exception {
         sched = Scheduler.builder().procs(2).build();
         int n = 2;
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLongArray progress = new AtomicLongArray(n);
-        Thread[] ts = new Thread[n];
-        for (int i = 0; i < n; i++) {
-            int id = i;
-            ts[i] = sched.newThread().name("spinner-" + i).start(() -> spinner(stop, progress, id));
-        }
+        Thread[] ts = startSpinners(stop, progress);
         for (int i = 0; i < n; i++) {
             while (progress.get(i) == 0) {
                 Thread.sleep(1);
@@ -192,14 +198,9 @@ class GcScanTest {
     @Test
     void scansFromAGWhileSpinnersHoldEveryPAllFinish() throws Exception {
         sched = Scheduler.builder().procs(2).build();
-        int n = 3; // more spinners than P's: an M that finishes waiting for a scan has a G to start
+        // more spinners than P's: an M that finishes waiting for a scan has a G to start
         AtomicBoolean stop = new AtomicBoolean();
-        AtomicLongArray progress = new AtomicLongArray(n);
-        Thread[] ts = new Thread[n];
-        for (int i = 0; i < n; i++) {
-            int id = i;
-            ts[i] = sched.newThread().name("spinner-" + i).start(() -> spinner(stop, progress, id));
-        }
+        Thread[] ts = startSpinners(stop, new AtomicLongArray(3));
         int[] scans = new int[1];
         Thread scanner = sched.newThread().name("scanner").start(() -> {
             for (int i = 0; i < 200; i++) {

@@ -9,7 +9,6 @@ import dev.timeslice.runtime.TraceRecorder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -117,50 +116,12 @@ public class ObservabilityBench {
 
     @Benchmark
     public int yieldPingPong() throws InterruptedException {
-        AtomicInteger turn = new AtomicInteger();
-        Thread a = sched.go(() -> {
-            for (int i = 0; i < ROUNDS; i++) {
-                while (turn.get() != 0) {
-                    Thread.yield();
-                    Safepoint.pollCallLoop();
-                }
-                turn.set(1);
-            }
-        });
-        Thread b = sched.go(() -> {
-            for (int i = 0; i < ROUNDS; i++) {
-                while (turn.get() != 1) {
-                    Thread.yield();
-                    Safepoint.pollCallLoop();
-                }
-                turn.set(0);
-            }
-        });
-        a.join();
-        b.join();
-        return turn.get();
+        return Scenarios.yieldPingPong(sched::go, ROUNDS);
     }
 
     @Benchmark
     public int spawnJoin() throws InterruptedException {
-        AtomicInteger ran = new AtomicInteger();
-        Thread root = sched.go(() -> {
-            Thread[] ts = new Thread[SPAWN];
-            for (int i = 0; i < SPAWN; i++) {
-                ts[i] = sched.go(ran::incrementAndGet);
-                Safepoint.pollCallLoop();
-            }
-            try {
-                for (Thread t : ts) {
-                    t.join();
-                    Safepoint.pollCallLoop();
-                }
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        root.join();
-        return ran.get();
+        return Scenarios.spawnJoin(sched::go, SPAWN);
     }
 
     @Benchmark

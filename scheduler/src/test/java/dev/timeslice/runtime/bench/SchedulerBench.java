@@ -76,51 +76,13 @@ public class SchedulerBench {
     /** A root G starts 100k G's and joins them all. */
     @Benchmark
     public int spawnJoin100k() throws InterruptedException {
-        AtomicInteger ran = new AtomicInteger();
-        Thread root = start(() -> {
-            Thread[] ts = new Thread[SPAWN];
-            for (int i = 0; i < SPAWN; i++) {
-                ts[i] = start(ran::incrementAndGet);
-                Safepoint.pollCallLoop();
-            }
-            try {
-                for (Thread t : ts) {
-                    t.join();
-                    Safepoint.pollCallLoop();
-                }
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        root.join();
-        return ran.get();
+        return Scenarios.spawnJoin(this::start, SPAWN);
     }
 
     /** Two G's take turns 10k times, each spinning on Thread.yield() until it is its turn. */
     @Benchmark
     public int yieldPingPong() throws InterruptedException {
-        AtomicInteger turn = new AtomicInteger();
-        Thread a = start(() -> {
-            for (int i = 0; i < ROUNDS; i++) {
-                while (turn.get() != 0) {
-                    Thread.yield();
-                    Safepoint.pollCallLoop();
-                }
-                turn.set(1);
-            }
-        });
-        Thread b = start(() -> {
-            for (int i = 0; i < ROUNDS; i++) {
-                while (turn.get() != 1) {
-                    Thread.yield();
-                    Safepoint.pollCallLoop();
-                }
-                turn.set(0);
-            }
-        });
-        a.join();
-        b.join();
-        return turn.get();
+        return Scenarios.yieldPingPong(this::start, ROUNDS);
     }
 
     /** Two G's pass a token back and forth 10k times through two SynchronousQueues. */

@@ -150,10 +150,12 @@ public final class MethodRewriter {
             }
             for (List<LoopAnalysis.Loop> list : List.of(counters, callLoops, handlerLoops)) {
                 for (LoopAnalysis.Loop loop : list) {
-                    // every back-edge form needs the header's frame: trampolines and handler
-                    // polls start with it, and a goto's countdown joins before the goto with it
-                    LabelNode h = (LabelNode) g.nodes[loop.lo()];
-                    frames.put(h, requireFrame(g, h));
+                    // trampolines and handler polls start with the header's frame, and a
+                    // call-free loop's countdown on a goto joins before the goto with it
+                    if (loop.edge.kind() != BackEdge.Kind.GOTO || list == counters) {
+                        LabelNode h = (LabelNode) g.nodes[loop.lo()];
+                        frames.put(h, requireFrame(g, h));
+                    }
                 }
             }
         }

@@ -295,7 +295,27 @@ public final class AgentOptions {
             }
             values.put(option, raw == null ? option.parseDefault() : option.parse(raw));
         }
+        checkTogether(values);
         return new AgentOptions(values);
+    }
+
+    /** Checks that need two options: the trace ring must fit the heap; trace and dump differ. */
+    private static void checkTogether(Map<Option<?>, Object> values) {
+        String trace = (String) values.get(TRACE);
+        String dump = (String) values.get(DUMP);
+        if (!trace.isEmpty()) {
+            long bytes = 32L * (Integer) values.get(TRACEBUF);
+            long heap = Runtime.getRuntime().maxMemory();
+            if (bytes > heap / 2) {
+                throw new IllegalArgumentException("timeslice: bad value '" + values.get(TRACEBUF) + "' for option tracebuf: "
+                        + "the trace ring would take " + (bytes >> 20) + " MiB, more than half the heap ("
+                        + (heap >> 20) + " MiB); expected at most " + Math.max(1024, heap / 2 / 32) + " events here");
+            }
+            if (!dump.isEmpty() && Path.of(trace).toAbsolutePath().normalize().equals(Path.of(dump).toAbsolutePath().normalize())) {
+                throw new IllegalArgumentException("timeslice: options trace and dump name the same file " + trace
+                        + "; expected two different files");
+            }
+        }
     }
 
     /** Every {@code timeslice.*} system property must name an option. */

@@ -175,6 +175,17 @@ class AgentOptionsTest {
     }
 
     @Test
+    void traceRingMustFitTheHeapAndTraceAndDumpDiffer(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        long heapMiB = Runtime.getRuntime().maxMemory() >> 20;
+        org.junit.jupiter.api.Assumptions.assumeTrue(heapMiB < 16 * 1024, "a heap under 16 GiB: " + heapMiB + " MiB");
+        assertOneLine(assertThrows(IllegalArgumentException.class, () -> parse("trace=" + dir.resolve("t.json") + ",tracebuf=268435456")),
+                "option tracebuf", "8192 MiB, more than half the heap");
+        parse("tracebuf=268435456"); // no trace: no ring
+        assertOneLine(assertThrows(IllegalArgumentException.class, () -> parse("trace=" + dir.resolve("x") + ",dump=" + dir.resolve("x"))),
+                "trace and dump name the same file");
+    }
+
+    @Test
     void nearestOption() {
         assertEquals("procs", AgentOptions.nearest("prcos").name());
         assertEquals("slice", AgentOptions.nearest("Slice").name());

@@ -127,6 +127,31 @@ class OptionsIT {
     }
 
     @Test
+    void aJmxConsoleAttachingLaterFindsTheMBean(@TempDir Path dir) throws Exception {
+        Path go = dir.resolve("go");
+        Path out = dir.resolve("out.txt");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-javaagent:" + Jvm.agentJar() + "=summary=false", "-cp", CP, "itapp.OptionsApp", "attached", go.toString())
+                .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            for (int i = 0; i < 600 && !Files.readString(out).contains("servers="); i++) {
+                Thread.sleep(100);
+            }
+            assertTrue(Files.readString(out).contains("servers=0"), "nobody created an MBeanServer: " + Files.readString(out));
+            // what a JMX console does when it attaches: start the local management agent
+            Jvm.Result jcmd = Jvm.exec(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(p.pid()), "ManagementAgent.start_local"));
+            assertEquals(0, jcmd.exit(), jcmd.toString());
+            Files.writeString(go, "");
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the program ends");
+        } finally {
+            p.destroyForcibly();
+        }
+        assertEquals(List.of("servers=0", "after attach registered=true", "main ran"),
+                Files.readString(out).lines().toList());
+    }
+
+    @Test
     void threadSubclassesLeftAloneAreNamedAtLogInfo() throws Exception {
         Jvm.Result info = app("log=info", List.of(), "subclasses");
         assertEquals(0, info.exit(), info.toString());

@@ -25,6 +25,12 @@ import javax.management.MBeanServerFactory;
  * builder) the registration happens at once, or on a background thread if that would create the
  * server.
  *
+ * <p>The property is cleared again once the platform server exists. Until then it is visible to
+ * the program, and {@code MBeanServerFactory} loads the builder through the creating thread's
+ * context class loader: a loader that cannot see classes of the bootstrap class path (an OSGi
+ * bundle loader without boot delegation) would make the JDK fail to create the server there.
+ * Such a program runs with {@code jmx=false}.
+ *
  * <p>Invariants: never throws into the JDK (a failed registration is one line on stderr); a
  * registration runs at most once; only the platform server is touched (servers a program creates
  * itself through {@code MBeanServerFactory} are built and returned unchanged).
@@ -55,6 +61,10 @@ public final class PlatformMBeanHook extends MBeanServerBuilder {
                 platform = target;
                 ready = List.copyOf(PENDING);
                 PENDING.clear();
+                // done: servers the program builds later get the JDK's builder, not this one
+                if (PlatformMBeanHook.class.getName().equals(System.getProperty(PROPERTY))) {
+                    System.clearProperty(PROPERTY);
+                }
             }
             for (Consumer<MBeanServer> r : ready) {
                 run(r, target);

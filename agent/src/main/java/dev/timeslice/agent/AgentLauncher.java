@@ -25,7 +25,12 @@ public final class AgentLauncher {
     static final String AGENT_CLASS = "dev.timeslice.agent.Agent";
     static final String OPTIONS_CLASS = "dev.timeslice.agent.AgentOptions";
     static final String VERIFY_CLASS = "dev.timeslice.agent.verify.VerifyCli";
-    static final String USAGE = "usage: java -jar timeslice-agent.jar verify [--classpath <jars>] [--loopPoll <n>] [--verbose] <jar>...";
+    static final String LATE_AGENT_CLASS = "dev.timeslice.agent.LateAgent";
+    static final String ATTACH_CLASS = "dev.timeslice.agent.attach.AttachCli";
+    /** Set in the target JVM by {@link #agentmain}: the attach's one-line outcome, read back by the attach command. */
+    public static final String ATTACH_RESULT_PROPERTY = "dev.timeslice.attach.result";
+    static final String USAGE = "usage: java -jar timeslice-agent.jar verify [--classpath <jars>] [--loopPoll <n>] [--verbose] <jar>...\n"
+            + "       java -jar timeslice-agent.jar attach <pid> [option=value[,option=value...]]";
 
     private AgentLauncher() {
     }
@@ -76,20 +81,52 @@ public final class AgentLauncher {
         }
     }
 
-    /** Dynamic attach cannot rewrite classes that are already loaded, nor start main as a G. */
+    /**
+     * Late attach ({@code attach <pid>}, {@code jcmd <pid> JVMTI.agent_load}): the JVM has put the
+     * jar on the bootstrap class path from the manifest's {@code Boot-Class-Path} (appended here if
+     * the jar was renamed); {@link LateAgent} runs from the bootstrap loader. The outcome goes to
+     * the target's stderr (one line) and to the system property {@value #ATTACH_RESULT_PROPERTY};
+     * a failure also makes the attach fail, so the attaching tool reports it. The target JVM is
+     * never stopped, whatever went wrong.
+     */
     public static void agentmain(String agentArgs, Instrumentation inst) {
-        System.err.println("timeslice: dynamic attach is not supported; start the JVM with "
-                + "-javaagent:" + ownJarName());
+        String failure;
+        try {
+            if (!onBootClassPath()) {
+                inst.appendToBootstrapClassLoaderSearch(new JarFile(ownJar()));
+            }
+            Method attach = Class.forName(LATE_AGENT_CLASS, true, null).getMethod("attach", String.class, Instrumentation.class);
+            System.setProperty(ATTACH_RESULT_PROPERTY, (String) attach.invoke(null, agentArgs, inst));
+            return;
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            failure = cause instanceof IllegalArgumentException || cause instanceof IllegalStateException
+                    ? cause.getMessage() : "timeslice: attach failed: " + cause;
+        } catch (Exception | LinkageError e) {
+            failure = "timeslice: attach failed: " + e;
+        }
+        System.err.println(failure);
+        System.setProperty(ATTACH_RESULT_PROPERTY, failure);
+        throw new AttachFailed(failure);
+    }
+
+    /** Makes the attach fail without a stack trace (its message is already on stderr). */
+    static final class AttachFailed extends RuntimeException {
+        AttachFailed(String message) {
+            super(message, null, false, false);
+        }
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !args[0].equals("verify")) {
+        String command = args.length == 0 ? "" : args[0];
+        String cli = command.equals("verify") ? VERIFY_CLASS : command.equals("attach") ? ATTACH_CLASS : null;
+        if (cli == null) {
             System.err.println(USAGE);
             System.exit(2);
         }
         String[] rest = new String[args.length - 1];
         System.arraycopy(args, 1, rest, 0, rest.length);
-        Method run = Class.forName(VERIFY_CLASS).getMethod("run", String[].class);
+        Method run = Class.forName(cli).getMethod("run", String[].class);
         int status = (Integer) run.invoke(null, (Object) rest);
         System.exit(status);
     }
@@ -113,11 +150,4 @@ public final class AgentLauncher {
         return new File(source.getLocation().toURI());
     }
 
-    private static String ownJarName() {
-        try {
-            return ownJar().getPath();
-        } catch (RuntimeException | URISyntaxException e) {
-            return "timeslice-agent.jar";
-        }
-    }
 }

@@ -85,9 +85,10 @@ public final class AgentLauncher {
      * Late attach ({@code attach <pid>}, {@code jcmd <pid> JVMTI.agent_load}): the JVM has put the
      * jar on the bootstrap class path from the manifest's {@code Boot-Class-Path} (appended here if
      * the jar was renamed); {@link LateAgent} runs from the bootstrap loader. The outcome goes to
-     * the target's stderr (one line) and to the system property {@value #ATTACH_RESULT_PROPERTY};
-     * a failure also makes the attach fail, so the attaching tool reports it. The target JVM is
-     * never stopped, whatever went wrong.
+     * the target's stderr (one line) and to the system property {@value #ATTACH_RESULT_PROPERTY},
+     * which the {@code attach} command reads back. agentmain returns normally even on failure: an
+     * exception out of it makes the JVM print a stack trace and three assertion lines. The target
+     * JVM is never stopped, whatever went wrong.
      */
     public static void agentmain(String agentArgs, Instrumentation inst) {
         String failure;
@@ -107,14 +108,6 @@ public final class AgentLauncher {
         }
         System.err.println(failure);
         System.setProperty(ATTACH_RESULT_PROPERTY, failure);
-        throw new AttachFailed(failure);
-    }
-
-    /** Makes the attach fail without a stack trace (its message is already on stderr). */
-    static final class AttachFailed extends RuntimeException {
-        AttachFailed(String message) {
-            super(message, null, false, false);
-        }
     }
 
     public static void main(String[] args) throws Exception {

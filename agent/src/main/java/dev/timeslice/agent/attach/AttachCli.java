@@ -23,6 +23,9 @@ import java.util.Properties;
 public final class AttachCli {
     static final String USAGE = "usage: java -jar timeslice-agent.jar attach <pid> [option=value[,option=value...]]";
 
+    /** How agentmain's result starts when the attach succeeded (see {@code LateAgent}). */
+    static final String ATTACHED = "timeslice: attached:";
+
     private AttachCli() {
     }
 
@@ -70,8 +73,11 @@ public final class AttachCli {
                 return 1;
             }
             String result = result(vm);
-            out.println(result != null ? result.replace("timeslice: attached:", "timeslice: attached to " + pid + ":")
-                    : "timeslice: attached to " + pid);
+            if (result == null || !result.startsWith(ATTACHED)) {
+                err.println(result != null ? result : "timeslice: the agent did not report back from " + pid);
+                return 1;
+            }
+            out.println("timeslice: attached to " + pid + ":" + result.substring(ATTACHED.length()));
             return 0;
         } catch (IOException | RuntimeException e) {
             err.println("timeslice: attach to " + pid + " failed: " + e);

@@ -17,9 +17,11 @@ import java.util.jar.JarFile;
  * name, or, if the jar has been renamed, appended by {@code premain} (the JVM then warns that class
  * data sharing is limited to boot classes) — and {@code premain} runs the real agent,
  * {@link Agent}, from the bootstrap loader: the runtime ({@code dev.timeslice.runtime}) and the
- * relocated ASM/ByteBuddy therefore exist exactly once, in the bootstrap loader, and rewritten
- * classes of any loader (including loaders that do not delegate to the system loader) resolve the
- * same poll class. Options are checked first, so a bad one stops the JVM with one line only.
+ * relocated ASM therefore exist exactly once, in the bootstrap loader, and rewritten classes of
+ * any loader (including loaders that do not delegate to the system loader) resolve the same poll
+ * class. Options are checked first, so a bad one stops the JVM with one line only. The same holds
+ * for {@code agentmain} (late attach, run by {@link LateAgent}), except that nothing there ever
+ * stops the JVM. As {@code Main-Class} it dispatches the {@code verify} and {@code attach} commands.
  */
 public final class AgentLauncher {
     static final String AGENT_CLASS = "dev.timeslice.agent.Agent";

@@ -302,4 +302,26 @@ class AttachIT {
         assertTrue(r.errLines().stream().anyMatch(l -> l.startsWith("timeslice: info: com.fasterxml.jackson.databind.ObjectMapper: rewritten")),
                 r.toString());
     }
+
+    @Test
+    void aJvmOlderThanJava21IsNotTouched() throws Exception {
+        Path java17 = Path.of("/usr/lib/jvm/java-17-openjdk-amd64/bin/java");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(java17), "no JDK 17 here");
+        Path program = dir.resolve("Waits.java");
+        Files.writeString(program, "public class Waits { public static void main(String[] a) throws Exception {"
+                + " System.out.println(\"waiting\"); Thread.sleep(120_000); } }");
+        Path out = dir.resolve("waits.out");
+        Process p = new ProcessBuilder(java17.toString(), program.toString()).redirectOutput(out.toFile())
+                .redirectError(dir.resolve("waits.err").toFile()).start();
+        started.add(p);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_S);
+        while (!Files.readString(out).contains("waiting") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        Jvm.Result r = attachCli(Long.toString(p.pid()));
+        assertEquals(1, r.exit(), r.toString());
+        assertEquals(List.of("timeslice: " + p.pid() + " runs Java 17; Timeslice needs Java 21 or newer"), r.errLines());
+        assertTrue(p.isAlive(), "still running");
+        assertEquals("", Files.readString(dir.resolve("waits.err")), "nothing loaded into it");
+    }
 }

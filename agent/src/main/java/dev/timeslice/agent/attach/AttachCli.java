@@ -16,7 +16,8 @@ import java.util.Properties;
  * through the JDK's Attach API ({@code VirtualMachine.attach(pid).loadAgent(jar, options)}), which
  * runs {@code AgentLauncher.agentmain} there, and prints the outcome on stdout: one line, exit
  * status 0; or one line on stderr naming what went wrong, exit status 1 (bad option, no such
- * process, attach refused, Timeslice already running there, the agent failed in the target).
+ * process, attach refused, a target older than Java 21, Timeslice already running there, the agent
+ * failed in the target).
  * Options are those of {@code -javaagent}, separated by commas (several arguments are joined with
  * commas) and checked here first; the target's {@code timeslice.*} system properties also apply.
  */
@@ -25,6 +26,8 @@ public final class AttachCli {
 
     /** How agentmain's result starts when the attach succeeded (see {@code LateAgent}). */
     static final String ATTACHED = "timeslice: attached:";
+    /** The oldest Java the agent's classes run on (README, Requirements). */
+    static final int MIN_JAVA = 21;
 
     private AttachCli() {
     }
@@ -65,6 +68,11 @@ public final class AttachCli {
             return 1;
         }
         try {
+            String version = javaVersion(vm);
+            if (version != null && feature(version) < MIN_JAVA) {
+                err.println("timeslice: " + pid + " runs Java " + version + "; Timeslice needs Java " + MIN_JAVA + " or newer");
+                return 1;
+            }
             try {
                 vm.loadAgent(jar, options);
             } catch (AgentInitializationException | AgentLoadException e) {
@@ -88,6 +96,26 @@ public final class AttachCli {
             } catch (IOException ignored) {
                 // the target may be gone
             }
+        }
+    }
+
+    /** The target's {@code java.specification.version}, or null if it cannot be read. */
+    private static String javaVersion(VirtualMachine vm) {
+        try {
+            return vm.getSystemProperties().getProperty("java.specification.version");
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** 21 for "21", 8 for "1.8"; MAX_VALUE if unreadable (then the target itself will say). */
+    static int feature(String specVersion) {
+        try {
+            String v = specVersion.startsWith("1.") ? specVersion.substring(2) : specVersion;
+            int dot = v.indexOf('.');
+            return Integer.parseInt(dot < 0 ? v : v.substring(0, dot));
+        } catch (RuntimeException e) {
+            return Integer.MAX_VALUE;
         }
     }
 

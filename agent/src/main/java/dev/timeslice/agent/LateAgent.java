@@ -49,6 +49,7 @@ public final class LateAgent {
         inst.redefineModule(base, Set.of(), Map.of(),
                 Map.of("java.lang", Set.of(runtime), "java.util.concurrent", Set.of(runtime)), Set.of(), Map.of());
 
+        String pollerNote = ioPollers();
         // the same scheduler as Agent.start's, except that no thread is G 1's
         Scheduler sched = Scheduler.builder()
                 .name("timeslice")
@@ -78,11 +79,37 @@ public final class LateAgent {
         ExitReport report = new ExitReport(sched, obs, log, options.get(AgentOptions.DUMP),
                 options.get(AgentOptions.SUMMARY) && log.enabled(LogLevel.WARN));
         Runtime.getRuntime().addShutdownHook(new Thread(report, "timeslice-exit"));
-        String line = "timeslice: attached: " + done + "; threads that already exist stay where they are";
+        String line = "timeslice: attached: " + done + "; threads that already exist stay where they are" + pollerNote;
         if (log.enabled(LogLevel.WARN)) {
             System.err.println(line);
         }
         return line;
+    }
+
+    /**
+     * The JDK's I/O pollers wake a virtual thread whose socket is ready. Since JDK 22 on Linux
+     * they are virtual threads themselves, on the JDK's own scheduler ({@code jdk.pollerMode=2}),
+     * the very scheduler that is starving when one attaches: a G waiting for I/O would then wait
+     * until a JDK carrier is free. If the pollers have not started yet (no virtual thread has
+     * waited for I/O), {@code jdk.pollerMode=1} (platform-thread pollers, a mode the JDK
+     * supports) is set before the scheduler starts them, unless the user chose a mode. If they
+     * run as virtual threads already, nothing can move them: the summary says so.
+     */
+    static String ioPollers() {
+        boolean virtualPollers = false;
+        boolean platformPollers = false;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            virtualPollers |= t.getName().equals("MasterPoller");
+            platformPollers |= t.getName().startsWith("Read-Poller");
+        }
+        if (virtualPollers) {
+            return "; note: the JDK's I/O pollers run on the JDK's busy scheduler (jdk.pollerMode=2), so a G waiting for"
+                    + " I/O may wait for it (start the JVM with -Djdk.pollerMode=1 to attach without this)";
+        }
+        if (!platformPollers && System.getProperty("jdk.pollerMode") == null) {
+            System.setProperty("jdk.pollerMode", "1");
+        }
+        return "";
     }
 
     /** Rewrites a class of the agent itself once, so the rewriter's classes load before any transform. */

@@ -63,11 +63,19 @@ class AttachIT {
         }
     }
 
+    /** Platform-thread I/O pollers: what README recommends for a JVM one may attach to (see LateAgent.ioPollers). */
+    private static final String POLLERS = "-Djdk.pollerMode=1";
+
     private Target start(String... jvmFlags) throws Exception {
+        return start(List.of(jvmFlags), List.of());
+    }
+
+    private Target start(List<String> jvmFlags, List<String> programArgs) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of(jvmFlags));
+        cmd.addAll(jvmFlags);
         cmd.addAll(List.of("-Djdk.virtualThreadScheduler.parallelism=1", "-cp", CP, StarvedServer.class.getName()));
+        cmd.addAll(programArgs);
         Path out = Files.createTempFile(dir, "target", ".out");
         Path err = Files.createTempFile(dir, "target", ".err");
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
@@ -140,6 +148,23 @@ class AttachIT {
         return Jvm.run(cmd);
     }
 
+    /** A request sent a while after connecting, so the server's read waits for it (through the I/O pollers). */
+    private static CompletableFuture<List<String>> sendLate(Target t, String request) {
+        CompletableFuture<List<String>> answer = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), t.port());
+                 PrintWriter out = new PrintWriter(s.getOutputStream(), true, StandardCharsets.UTF_8);
+                 BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))) {
+                Thread.sleep(300);
+                out.println(request);
+                answer.complete(in.lines().toList());
+            } catch (IOException | InterruptedException e) {
+                answer.completeExceptionally(e);
+            }
+        });
+        return answer;
+    }
+
     private static void quitAndCheckOutput(Target t, int pings) throws Exception {
         assertEquals(List.of("bye"), await(send(t, "quit"), t));
         assertTrue(t.process().waitFor(BOUND_S, TimeUnit.SECONDS), t.describe());
@@ -152,7 +177,7 @@ class AttachIT {
 
     @Test
     void anAttachedServerAnswersNewCheapRequestsWhileTheOldCpuBoundOneFinishes() throws Exception {
-        Target t = start("-XX:+EnableDynamicAgentLoading");
+        Target t = start("-XX:+EnableDynamicAgentLoading", POLLERS);
         SpinningRequest spin = spin(t);
         CompletableFuture<List<String>> starved = send(t, "ping");
         // the precondition: the JDK's only carrier is busy spinning, so the ping waits
@@ -171,13 +196,14 @@ class AttachIT {
 
         // a new request gets a new virtual thread, created by rewritten code: on Timeslice
         assertEquals(List.of("pong"), await(send(t, "ping"), t));
+        assertEquals(List.of("pong"), await(sendLate(t, "ping"), t));
         assertFalse(spin.spun().isDone(), "the old CPU-bound request is still running");
         assertFalse(starved.isDone(), "a virtual thread created before the attach stays on the JDK's scheduler");
 
         assertEquals(List.of("released"), await(send(t, "release"), t));
         assertEquals("spun 0", await(spin.spun(), t));
         assertEquals(List.of("pong"), await(starved, t));
-        quitAndCheckOutput(t, 2);
+        quitAndCheckOutput(t, 3);
         List<String> attached = t.errLines().stream().filter(l -> l.startsWith("timeslice: attached: ")).toList();
         assertEquals(1, attached.size(), t.describe());
         assertTrue(t.errLines().stream().anyMatch(l -> l.contains("threads routed: Thread.ofVirtual ")), t.describe());
@@ -195,7 +221,7 @@ class AttachIT {
 
     @Test
     void jcmdLoadsTheAgentTooAndASecondAttachIsRefused() throws Exception {
-        Target t = start("-XX:+EnableDynamicAgentLoading");
+        Target t = start("-XX:+EnableDynamicAgentLoading", POLLERS);
         SpinningRequest spin = spin(t);
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         Process p = new ProcessBuilder(jcmd.toString(), Long.toString(t.pid()), "JVMTI.agent_load",
@@ -278,7 +304,9 @@ class AttachIT {
         int second = out.indexOf("round 2");
         assertTrue(second > 0, r.toString());
         List<String> one = out.subList(1, second);
-        List<String> two = out.subList(second + 1, out.size());
+        List<String> two = out.subList(second + 1, out.size() - 1);
+        // no virtual thread waited for I/O before the attach: the JDK's pollers start as platform threads
+        assertEquals("pollerMode 1", out.get(out.size() - 1), r.toString());
         assertEquals(List.of("ALL OK"), one.stream().filter(l -> l.startsWith("ALL OK") || l.startsWith("FAIL")).toList(), r.toString());
         assertEquals(List.of("ALL OK"), two.stream().filter(l -> l.startsWith("ALL OK") || l.startsWith("FAIL")).toList(), r.toString());
         assertEquals(one.stream().filter(l -> !l.startsWith("carrier")).toList(),
@@ -323,5 +351,36 @@ class AttachIT {
         assertEquals(List.of("timeslice: " + p.pid() + " runs Java 17; Timeslice needs Java 21 or newer"), r.errLines());
         assertTrue(p.isAlive(), "still running");
         assertEquals("", Files.readString(dir.resolve("waits.err")), "nothing loaded into it");
+    }
+
+    @Test
+    void whenNoVirtualThreadHasWaitedForIoYetTheAttachGivesTheJdkPlatformThreadPollers() throws Exception {
+        // no -Djdk.pollerMode: the JDK's default (JDK 22+ on Linux: pollers are virtual threads on its own scheduler)
+        Target t = start(List.of("-XX:+EnableDynamicAgentLoading"), List.of("spin-at-start"));
+        Jvm.Result attach = attachCli(Long.toString(t.pid()));
+        assertEquals(0, attach.exit(), attach + t.describe());
+        assertFalse(attach.out().contains("note:"), attach.toString());
+        // reads that wait for their data are woken by pollers that do not need the JDK's busy carrier
+        for (int i = 0; i < 3; i++) {
+            assertEquals(List.of("pong"), await(sendLate(t, "ping"), t));
+        }
+        assertEquals(List.of("released"), await(send(t, "release"), t));
+        quitAndCheckOutput(t, 3);
+    }
+
+    @Test
+    void whenTheJdkPollersAreVirtualThreadsAlreadyTheSummarySaysSo() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux"),
+                "the JDK's default poller mode differs elsewhere");
+        Target t = start("-XX:+EnableDynamicAgentLoading");
+        assertEquals(List.of("pong"), await(sendLate(t, "ping"), t)); // a read waited: the pollers run
+        Jvm.Result attach = attachCli(Long.toString(t.pid()));
+        assertEquals(0, attach.exit(), attach + t.describe());
+        assertTrue(attach.out().contains("; note: the JDK's I/O pollers run on the JDK's busy scheduler (jdk.pollerMode=2)"),
+                attach.toString());
+        assertEquals(List.of("bye"), await(send(t, "quit"), t));
+        assertTrue(t.process().waitFor(BOUND_S, TimeUnit.SECONDS), t.describe());
+        assertEquals(0, t.process().exitValue(), t.describe());
+        assertEquals(List.of("port " + t.port(), "served spin=0 ping=1 release=0", "bye"), t.outLines(), t.describe());
     }
 }

@@ -383,4 +383,18 @@ class AttachIT {
         assertEquals(0, t.process().exitValue(), t.describe());
         assertEquals(List.of("port " + t.port(), "served spin=0 ping=1 release=0", "bye"), t.outLines(), t.describe());
     }
+
+    @Test
+    void aRenamedAgentJarAttachesToo() throws Exception {
+        Path renamed = Files.copy(Jvm.agentJar(), dir.resolve("ts agent.jar"));
+        Target t = start("-XX:+EnableDynamicAgentLoading", POLLERS);
+        Jvm.Result attach = Jvm.run(List.of("-jar", renamed.toString(), "attach", Long.toString(t.pid()), "procs=1", "slice=5ms"));
+        assertEquals(0, attach.exit(), attach + t.describe());
+        assertTrue(attach.out().startsWith("timeslice: attached to " + t.pid() + ": "), attach.toString());
+        assertEquals(List.of("pong"), await(sendLate(t, "ping"), t));
+        assertEquals(List.of("bye"), await(send(t, "quit"), t));
+        assertTrue(t.process().waitFor(BOUND_S, TimeUnit.SECONDS), t.describe());
+        assertEquals(0, t.process().exitValue(), t.describe());
+        assertTrue(t.errLines().stream().anyMatch(l -> l.startsWith("timeslice: procs=1, ")), "the options arrived: " + t.describe());
+    }
 }

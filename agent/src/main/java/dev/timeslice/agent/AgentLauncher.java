@@ -102,9 +102,10 @@ public final class AgentLauncher {
             System.setProperty(ATTACH_RESULT_PROPERTY, (String) attach.invoke(null, agentArgs, inst));
             return;
         } catch (InvocationTargetException e) {
+            // ours (a bad option, already running, this JDK cannot) start with "timeslice: "
             Throwable cause = e.getCause();
-            failure = cause instanceof IllegalArgumentException || cause instanceof IllegalStateException
-                    ? cause.getMessage() : "timeslice: attach failed: " + cause;
+            String message = cause.getMessage();
+            failure = message != null && message.startsWith("timeslice: ") ? message : "timeslice: attach failed: " + cause;
         } catch (Exception | LinkageError e) {
             failure = "timeslice: attach failed: " + e;
         }
@@ -144,5 +145,4 @@ public final class AgentLauncher {
         }
         return new File(source.getLocation().toURI());
     }
-
 }

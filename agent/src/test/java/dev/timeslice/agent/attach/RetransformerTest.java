@@ -93,7 +93,7 @@ class RetransformerTest {
         assertEquals(3, s.notConsidered(), "String (bootstrap loader), int[] and Timeslice's own (this test): " + s);
         assertNotNull(installed.get(Loops.class));
         assertNull(installed.get(Cell.class));
-        // one batch, refused as a whole, then one class at a time
+        // one batch, refused as a whole, then in halves
         assertEquals(List.of(List.of(Loops.class, Cell.class), List.of(Loops.class), List.of(Cell.class)), calls);
         assertEquals(List.of("timeslice: warn: fixtures.Cell: left as it was: the JVM refused the retransformed class: "
                 + "java.lang.VerifyError: Expecting a stack map frame"), errLines());
@@ -132,5 +132,22 @@ class RetransformerTest {
         assertEquals(0, s.retransformed(), s.toString());
         assertEquals(2, errLines().size(), errLines().toString());
         verify(inst, times(3)).retransformClasses(any(Class[].class));
+    }
+
+    @Test
+    void aRefusedBatchIsSplitInHalvesUntilTheRefusedClassIsFound() throws Exception {
+        // 8 loaded classes, the JVM refuses the sixth: 1 + 2 + 2 + 2 calls instead of 1 + 8
+        List<Class<?>> eight = List.of(Loops.class, Cell.class, itapp.Work.class,
+                itapp.Main.class, itapp.Isolated.class, fixtures.programs.ThrowsInMain.class, fixtures.programs.KeepsAlive.class,
+                fixtures.programs.OutlivesMain.class);
+        when(inst.getAllLoadedClasses()).thenReturn(eight.toArray(Class<?>[]::new));
+        refusedByJvm = eight.get(5);
+        Retransformer.Summary s = retransformer.retransformLoaded();
+        assertEquals(1, s.failed(), s.toString());
+        assertEquals(7, s.retransformed() + s.leftAlone(), s.toString());
+        assertEquals(List.of(eight, eight.subList(0, 4), eight.subList(4, 8), eight.subList(4, 6), List.of(eight.get(4)),
+                List.of(eight.get(5)), eight.subList(6, 8)), calls);
+        assertEquals(1, errLines().size(), errLines().toString());
+        assertTrue(errLines().get(0).startsWith("timeslice: warn: fixtures.programs.ThrowsInMain: left as it was: "), errLines().toString());
     }
 }

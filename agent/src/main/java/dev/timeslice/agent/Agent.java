@@ -2,6 +2,7 @@ package dev.timeslice.agent;
 
 import dev.timeslice.agent.rewrite.ClassRewriter;
 import dev.timeslice.agent.rewrite.RewriteConfig;
+import dev.timeslice.runtime.DeadlockMode;
 import dev.timeslice.runtime.Observability;
 import dev.timeslice.runtime.Safepoint;
 import dev.timeslice.runtime.Scheduler;
@@ -46,6 +47,7 @@ public final class Agent {
                 .gcScan(options.get(AgentOptions.GCSCAN))
                 .gcScanInterval(options.get(AgentOptions.GCSCAN_INTERVAL))
                 .scanBound(options.get(AgentOptions.SCAN_TIMEOUT))
+                .deadlock(DeadlockMode.valueOf(options.get(AgentOptions.DEADLOCK).toUpperCase(java.util.Locale.ROOT)))
                 .keepJvmAlive(true)
                 .backgroundInit(true)
                 .build();
@@ -68,13 +70,15 @@ public final class Agent {
     }
 
     /**
-     * The runtime reaches the JDK's custom-scheduler constructor and the fork-join worker queue
-     * (see {@code JdkAccess}); open exactly those packages to it, and nothing to anyone else.
+     * The runtime reaches the JDK's custom-scheduler constructor and the fork-join worker queue,
+     * and, to find deadlocks among G's, lock owners and thread snapshots (see {@code JdkAccess});
+     * open exactly those packages to it, and nothing to anyone else.
      */
     private static void openJdkInternals(Instrumentation inst, Module runtime) {
         Module base = Object.class.getModule();
         inst.redefineModule(base, Set.of(), Map.of(),
-                Map.of("java.lang", Set.of(runtime), "java.util.concurrent", Set.of(runtime)), Set.of(), Map.of());
+                Map.of("java.lang", Set.of(runtime), "java.util.concurrent", Set.of(runtime),
+                        "java.util.concurrent.locks", Set.of(runtime), "jdk.internal.vm", Set.of(runtime)), Set.of(), Map.of());
     }
 
     static Observability.Settings observability(AgentOptions o) {

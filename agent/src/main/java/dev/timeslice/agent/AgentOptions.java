@@ -108,6 +108,9 @@ public final class AgentOptions {
     public static final Option<Duration> SCAN_TIMEOUT = new Option<>("scanTimeout", "50ms",
             Parser.of(Parser.POSITIVE_DURATION), "a positive duration such as 50ms",
             "a scan records a G that has not reached a poll by then as running, not at a safepoint");
+    public static final Option<String> DEADLOCK = new Option<>("deadlock", "report",
+            Parser.of(Parser.DEADLOCK_MODE), "report, exit or off",
+            "deadlocks among G's: report on stderr; exit: also end the JVM with status 2 when all G's are asleep; off: only on demand");
     // ---- observability
     public static final Option<Duration> SCHEDTRACE = new Option<>("schedtrace", "0",
             Parser.of(Parser.DURATION), "a duration such as 1000ms, or 0 for off",
@@ -144,6 +147,7 @@ public final class AgentOptions {
         static final int STRING = 7;
         static final int LOG_LEVEL = 8;
         static final int ROUTE_KEEP = 9;
+        static final int DEADLOCK_MODE = 10;
 
         private final int kind;
         private final int min;
@@ -183,6 +187,12 @@ public final class AgentOptions {
                     }
                     yield v;
                 }
+                case DEADLOCK_MODE -> {
+                    if (!v.equals("report") && !v.equals("exit") && !v.equals("off")) {
+                        throw new IllegalArgumentException();
+                    }
+                    yield v;
+                }
                 default -> throw new IllegalStateException("parser kind " + kind);
             };
             return (T) value;
@@ -191,7 +201,7 @@ public final class AgentOptions {
 
     /** Every option, in the order they are documented. */
     public static final List<Option<?>> ALL = List.of(PROCS, SLICE, WAKEUP_GRACE, MAX_THREADS, THREADS,
-            GCSCAN, GCSCAN_INTERVAL, SCAN_TIMEOUT, LOOP_POLL, CALL_LOOP_POLL, INCLUDE, EXCLUDE,
+            GCSCAN, GCSCAN_INTERVAL, SCAN_TIMEOUT, DEADLOCK, LOOP_POLL, CALL_LOOP_POLL, INCLUDE, EXCLUDE,
             SCHEDTRACE, SCHEDDETAIL, TRACE, TRACEBUF, JMX, JFR, SUMMARY, DUMP, VERBOSE, LOG);
 
     public static final String PROPERTY_PREFIX = "timeslice.";

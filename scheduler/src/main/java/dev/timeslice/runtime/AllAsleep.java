@@ -17,7 +17,8 @@ import java.util.Map;
  *       will wake by itself;</li>
  *   <li>the application registered no shutdown hook: a signal (SIGTERM, SIGINT, SIGHUP) runs
  *       the hooks, and a hook may release a waiting G (Timeslice's own and JFR's hooks do not
- *       count). When the hooks cannot be read, assume there are some;</li>
+ *       count). When the hooks cannot be read, or are already running (the JVM is shutting
+ *       down), assume a hook may wake a G;</li>
  *   <li>no waiting G is inside a call that the outside world finishes: its stack holds no frame
  *       of socket, channel, file-system-watch or stream I/O, a child process
  *       ({@code Process.waitFor}), a reference queue (the GC enqueues), RMI or JMX;</li>
@@ -61,6 +62,9 @@ final class AllAsleep {
     private static boolean harmlessHook(Thread hook) {
         String n = hook.getName();
         String c = hook.getClass().getName();
+        if (hook.isVirtual()) {
+            return false; // a hook created by rewritten code is a G (class VirtualThread)
+        }
         return n.startsWith("timeslice") || n.equals("JFR Shutdown Hook")
                 || hook.getClass() != Thread.class && (c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun."));
     }

@@ -446,7 +446,8 @@ final class JdkAccess {
 
     /**
      * The shutdown hooks the application registered ({@code Runtime.addShutdownHook}), or null
-     * when they cannot be read (then a caller must assume there are some).
+     * when they cannot be read or the JVM is shutting down (then a caller must assume that a
+     * hook may still wake a thread).
      */
     static List<Thread> shutdownHooks() {
         if (Deadlocks.SHUTDOWN_HOOKS == null) {
@@ -455,11 +456,12 @@ final class JdkAccess {
         try {
             synchronized (Deadlocks.SHUTDOWN_HOOKS_CLASS) {
                 java.util.IdentityHashMap<?, ?> hooks = (java.util.IdentityHashMap<?, ?>) Deadlocks.SHUTDOWN_HOOKS.get();
+                if (hooks == null) {
+                    return null; // the JVM is shutting down: the hooks are running
+                }
                 List<Thread> out = new java.util.ArrayList<>();
-                if (hooks != null) {
-                    for (Object h : hooks.keySet()) {
-                        out.add((Thread) h);
-                    }
+                for (Object h : hooks.keySet()) {
+                    out.add((Thread) h);
                 }
                 return out;
             }

@@ -219,6 +219,15 @@ class DeadlockIT {
         }
     }
 
+    @Test
+    void aBadModeStopsTheJvmBeforeMainWithOneLine() throws Exception {
+        Jvm.Result r = ProgramsIT.run("fixtures.deadlock.AllAsleep", "deadlock=sometimes");
+        assertEquals(1, r.exit(), r.toString());
+        assertFalse(r.out().contains("started"), r.toString());
+        assertEquals(1, r.errLines().size(), r.toString());
+        assertTrue(r.err().contains("deadlock") && r.err().contains("report, exit or off"), r.toString());
+    }
+
     // ---------------------------------------------------------------- programs that are not deadlocked
 
     private static void staysQuiet(String mainClass, String ready, String... args) throws Exception {

@@ -15,14 +15,15 @@ import java.util.concurrent.locks.LockSupport;
  * {@code ThreadMXBean.findDeadlockedThreads()} nor jstack see (they know platform threads only).
  *
  * <p>When it looks: sysmon calls {@link #sysmonIdle} each time it is about to park because no P
- * runs a G, and the GC-scan trigger calls {@link #afterScan} after each GC-triggered scan. Both
- * are O(1) for the caller (sysmonIdle also sums the P's status words, O(procs), to skip repeated
- * calls when nothing ran since the last one): they set a flag and unpark this detector's own
- * daemon platform thread ({@code <scheduler>-deadlock}, started by the first request), which
- * does the work off sysmon, at most once per {@link #MIN_INTERVAL_NANOS}. So a program in which
- * some G is always running or runnable never reaches the checks except after a GC-triggered
- * scan, and a program that idles pays one O(live G's) pass of {@code Thread.getState()} per
- * second at most, while it is idle.
+ * runs a G, and the GC-scan trigger calls {@link #afterScan} after each GC-triggered scan that
+ * saw a G blocked on a lock. sysmonIdle is O(procs) (it sums the P's status words to skip
+ * repeated calls when nothing ran since the last one), then both set a flag and unpark this
+ * detector's own daemon platform thread ({@code <scheduler>-deadlock}, started by the first
+ * request), which does the work off sysmon, at most once per {@link #MIN_INTERVAL_NANOS}. So a
+ * program in which some G is always running or runnable reaches the checks only after a
+ * GC-triggered scan that saw a G blocked on a lock, and a program that idles pays one O(live
+ * G's) pass of {@code Thread.getState()} per second at most, while it is idle. Nothing here is
+ * on a G's or an M's path.
  *
  * <p>How it decides: a first look that finds a deadlock candidate (a lock cycle not reported
  * yet, or "all asleep") is confirmed by a second look {@link #CONFIRM_NANOS} later: the same
@@ -78,10 +79,22 @@ final class DeadlockDetector {
         request();
     }
 
-    /** A GC-triggered scan ended. */
-    void afterScan() {
-        if (mode != DeadlockMode.OFF) {
-            request();
+    /**
+     * A GC-triggered scan ended (on the scan's thread). Looks only if the scan saw a G blocked on
+     * a monitor or a {@code j.u.c} lock (wait reasons "monitor enter", "semacquire"): without
+     * one there is no lock cycle, and a G running means nobody is all asleep. O(G's recorded),
+     * next to the scan's own O(G's).
+     */
+    void afterScan(ScanResult scan) {
+        if (mode == DeadlockMode.OFF) {
+            return;
+        }
+        for (GInfo g : scan.gs()) {
+            String reason = g.waitReason();
+            if (reason.equals("monitor enter") || reason.equals("semacquire")) {
+                request();
+                return;
+            }
         }
     }
 

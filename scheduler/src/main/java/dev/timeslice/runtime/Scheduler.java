@@ -1253,7 +1253,7 @@ public final class Scheduler implements AutoCloseable {
     /** A scan triggered by the JVM collector {@code gcName} (see {@link GcScanTrigger}). */
     ScanResult scanForGc(String gcName) {
         ScanResult r = scan.scan(gcName, false);
-        deadlock.afterScan();
+        deadlock.afterScan(r);
         return r;
     }
 

@@ -255,6 +255,11 @@ class DeadlockIT {
     }
 
     @Test
+    void aGWaitingForAChildProcessThroughOnExitIsNotDeadlocked() throws Exception {
+        staysQuiet("fixtures.deadlock.WaitsForChild", "child ", "60", "onExit");
+    }
+
+    @Test
     void mainWaitingForWhatAShutdownHookReleasesIsNotDeadlocked() throws Exception {
         try (Running r = new Running(List.of(), "fixtures.deadlock.HookReleases", "")) {
             r.await("waiting for a signal");

@@ -28,12 +28,16 @@ import java.util.Map;
  *       thread group: reference handler, finalizer, signal dispatcher, attach listener...), the
  *       JDK's idle fork-join workers (which only wait for work that someone else submits), the
  *       I/O poller, the cleaner, JFR's threads, Timeslice's own threads (M's, sysmon,
- *       keep-alive...), the JVM's main thread while it waits for G 1, and {@code DestroyJavaVM}.</li>
+ *       keep-alive...), the JVM's main thread while it waits for G 1, and {@code DestroyJavaVM}.
+ *       A process reaper (a JDK system thread waiting for a child to exit) always counts: it
+ *       completes {@code Process.onExit()}, which a G may wait for without a process frame of
+ *       its own.</li>
  * </ol>
  * What it cannot see, and so assumes does not happen: a {@code sun.misc.Signal} handler, an
  * in-process JMX call through the local attach mechanism ({@code jcmd}; a remote JMX connector
- * has a runnable accept thread and so counts), a JVMTI agent or a debugger, and virtual threads
- * of the JDK's default scheduler that sleep (a busy one shows as a busy carrier and counts).
+ * has a runnable accept thread and so counts), a JVMTI agent or a debugger, a cleaner action or
+ * finalizer that releases a G, and virtual threads of the JDK's default scheduler that sleep (a
+ * busy one shows as a busy carrier and counts).
  */
 final class AllAsleep {
     private AllAsleep() {
@@ -135,7 +139,13 @@ final class AllAsleep {
         for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
             Thread t = e.getKey();
             StackTraceElement[] stack = e.getValue();
-            if (t == self || t.isVirtual() || !t.isAlive() || ignored(t, stack)) {
+            if (t == self || t.isVirtual() || !t.isAlive()) {
+                continue;
+            }
+            if (waitsForAChild(stack)) {
+                return t; // the JDK's process reaper (a system thread) completes Process.onExit()
+            }
+            if (ignored(t, stack)) {
                 continue;
             }
             if (!t.isDaemon()) {
@@ -147,6 +157,15 @@ final class AllAsleep {
             }
         }
         return null;
+    }
+
+    private static boolean waitsForAChild(StackTraceElement[] stack) {
+        for (StackTraceElement e : stack) {
+            if (e.getClassName().startsWith("java.lang.Process")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The class of the thread's body: the outermost frame that is not {@code Thread.run} and the like. */
@@ -177,12 +196,15 @@ final class AllAsleep {
             return t.getName().equals("DestroyJavaVM"); // main returned; the JVM waits for non-daemon threads
         }
         String entry = entryClass(stack);
-        if (entry.startsWith("dev.timeslice.") || entry.startsWith("jdk.jfr.internal.")
-                || entry.startsWith("jdk.internal.ref.") || entry.startsWith("sun.nio.ch.Poller")) {
+        if (entry.startsWith("dev.timeslice.") || entry.startsWith("jdk.internal.ref.") || entry.startsWith("sun.nio.ch.Poller")) {
             return true;
         }
+        boolean jfr = entry.startsWith("jdk.jfr.internal.");
         for (StackTraceElement f : stack) {
             String c = f.getClassName();
+            if (c.startsWith("jdk.jfr.internal.consumer.")) {
+                return false; // a RecordingStream runs the program's callbacks
+            }
             if (c.equals("java.util.concurrent.ForkJoinPool") && f.getMethodName().equals("awaitWork")) {
                 return true; // an idle fork-join worker: woken only by a submission
             }
@@ -193,6 +215,6 @@ final class AllAsleep {
                 return true;
             }
         }
-        return false;
+        return jfr; // JFR's recorder and periodic-task threads
     }
 }

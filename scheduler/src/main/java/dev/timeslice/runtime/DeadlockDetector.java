@@ -98,6 +98,14 @@ final class DeadlockDetector {
         }
     }
 
+    /** The scheduler has terminated: let the detector's thread end. */
+    void stop() {
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
     /** Deadlocks found so far, oldest first. */
     List<Deadlock> found() {
         return List.copyOf(found);

@@ -1068,6 +1068,7 @@ public final class Scheduler implements AutoCloseable {
         if (sysmon != null) {
             sysmon.stop();
         }
+        deadlock.stop();
         if (gcScanTrigger != null) {
             gcScanTrigger.stop();
         }

@@ -118,8 +118,9 @@ class DeadlockIT {
     // ---------------------------------------------------------------- deadlocks that are reported
 
     @Test
-    void aMonitorCycleIsReportedOnceWithBothStacksWhileMainRunsOn() throws Exception {
-        try (Running r = new Running(List.of(), "fixtures.deadlock.MonitorCycle", "")) {
+    void aMonitorCycleIsReportedOnceWithBothStacksWhileMainRunsOn(@TempDir Path dir) throws Exception {
+        Path dump = dir.resolve("goroutines.txt");
+        try (Running r = new Running(List.of(), "fixtures.deadlock.MonitorCycle", "dump=" + dump)) {
             r.await("Found 1 deadlock.");
             Thread.sleep(2_500); // main keeps waking up, sysmon keeps idling: later checks must not repeat it
             String err = r.err();
@@ -135,6 +136,10 @@ class DeadlockIT {
             assertEquals(143, r.terminate(), r.toString());
             assertTrue(r.err().contains("timeslice: 1 deadlock among G's: lock cycle among G's [2, 3]"),
                     "exit summary: " + r);
+            String goroutines = Files.readString(dump);
+            assertTrue(goroutines.contains("# deadlocks found among G's: 1\n"), goroutines);
+            assertTrue(goroutines.contains(": lock cycle among G's [2, 3]\n"), goroutines);
+            assertTrue(goroutines.contains("goroutine 2 \"left\":\n  waiting to lock monitor"), goroutines);
         }
     }
 

@@ -86,6 +86,13 @@ class DeadlockDetectorTest extends SchedulerTestBase {
         SchedulerJmx jmx = new SchedulerJmx(sched, () -> (Path) null, () -> null);
         assertEquals(1, jmx.getDeadlocksFound());
         assertTrue(jmx.findDeadlocks().contains("\"right\":\n  waiting for ownable synchronizer"));
+        // and through an MBean server, as jconsole sees it
+        javax.management.MBeanServer server = javax.management.MBeanServerFactory.newMBeanServer();
+        javax.management.ObjectName name = new javax.management.ObjectName("timeslice:type=Scheduler,name=dl-test");
+        server.registerMBean(new javax.management.StandardMBean(jmx, SchedulerMXBean.class, true), name);
+        assertEquals(1L, server.getAttribute(name, "DeadlocksFound"));
+        String viaJmx = (String) server.invoke(name, "findDeadlocks", new Object[0], new String[0]);
+        assertTrue(viaJmx.contains("Found one deadlock among G's:"), viaJmx);
         assertTrue(sched.goroutineDump().contains("# deadlocks found among G's: 1\n"), "the goroutine dump lists it");
         end(ts);
         assertEquals("No deadlock found among G's.\n", sched.findDeadlocks());

@@ -131,6 +131,8 @@ class DeadlockIT {
             assertTrue(err.contains("(a java.lang.Object),\n  which is held by goroutine 2 \"left\""), r.toString());
             assertTrue(err.contains("goroutine 2 [monitor enter]:\nfixtures.deadlock.MonitorCycle.lambda$main$0(...)"), r.toString());
             assertTrue(err.contains("goroutine 3 [monitor enter]:\nfixtures.deadlock.MonitorCycle.lambda$main$1(...)"), r.toString());
+            assertTrue(err.contains("\tMonitorCycle.java:17\n\t- waiting to lock <0x"), "jstack's lock lines: " + r);
+            assertEquals(2, count(err, "\t- locked <0x"), "each holds one monitor: " + r);
             assertFalse(err.contains(ALL_ASLEEP), "main still runs: " + r);
             assertTrue(r.process.isAlive(), "report mode keeps the JVM up: " + r);
             assertEquals(143, r.terminate(), r.toString());
@@ -185,6 +187,8 @@ class DeadlockIT {
             assertTrue(err.contains("which is held by goroutine 3 \"two\"\ngoroutine 3 \"two\":\n  waiting to lock monitor"), r.toString());
             assertTrue(err.contains("which is held by goroutine 4 \"three\"\ngoroutine 4 \"three\":\n  waiting to lock monitor"), r.toString());
             assertTrue(err.contains("which is held by goroutine 2 \"one\"\n\nStacks of the G's listed above:"), r.toString());
+            assertTrue(err.contains("\tLocked ownable synchronizers:\n\t- <0x"), "two holds the ReentrantLock: " + r);
+            assertTrue(err.contains("\t- parking to wait for <0x"), r.toString());
             for (String lambda : List.of("lambda$main$0", "lambda$main$1", "lambda$main$2")) {
                 assertTrue(err.contains("fixtures.deadlock.ThreeWayCycle." + lambda + "(...)"), lambda + ": " + r);
             }

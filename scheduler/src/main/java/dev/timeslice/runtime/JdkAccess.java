@@ -188,6 +188,8 @@ final class JdkAccess {
         static final MethodHandle SNAPSHOT_BLOCKED_ON;
         static final VarHandle SNAPSHOT_LOCKS;
         static final MethodHandle LOCK_OBJECT;
+        static final MethodHandle LOCK_DEPTH;
+        static final MethodHandle SNAPSHOT_STACK;
         static final VarHandle SHUTDOWN_HOOKS;
         static final Class<?> SHUTDOWN_HOOKS_CLASS;
 
@@ -210,6 +212,8 @@ final class JdkAccess {
             MethodHandle blockedOn = null;
             VarHandle locks = null;
             MethodHandle lockObject = null;
+            MethodHandle lockDepth = null;
+            MethodHandle stack = null;
             try {
                 Class<?> snap = Class.forName("jdk.internal.vm.ThreadSnapshot");
                 Class<?> lock = Class.forName("jdk.internal.vm.ThreadSnapshot$ThreadLock");
@@ -221,9 +225,13 @@ final class JdkAccess {
                 blockedOn = sl.findVirtual(snap, "blockedOn", MethodType.methodType(Object.class))
                         .asType(MethodType.methodType(Object.class, Object.class));
                 locks = sl.findVarHandle(snap, "locks", lock.arrayType());
-                lockObject = MethodHandles.privateLookupIn(lock, lookup)
-                        .findVirtual(lock, "lockObject", MethodType.methodType(Object.class))
+                MethodHandles.Lookup ll = MethodHandles.privateLookupIn(lock, lookup);
+                lockObject = ll.findVirtual(lock, "lockObject", MethodType.methodType(Object.class))
                         .asType(MethodType.methodType(Object.class, Object.class));
+                lockDepth = ll.findVirtual(lock, "depth", MethodType.methodType(int.class))
+                        .asType(MethodType.methodType(int.class, Object.class));
+                stack = sl.findVirtual(snap, "stackTrace", MethodType.methodType(StackTraceElement[].class))
+                        .asType(MethodType.methodType(StackTraceElement[].class, Object.class));
             } catch (Throwable t) {
                 of = null;
             }
@@ -244,6 +252,8 @@ final class JdkAccess {
             SNAPSHOT_BLOCKED_ON = blockedOn;
             SNAPSHOT_LOCKS = locks;
             LOCK_OBJECT = lockObject;
+            LOCK_DEPTH = lockDepth;
+            SNAPSHOT_STACK = stack;
             SHUTDOWN_HOOKS = hooks;
             SHUTDOWN_HOOKS_CLASS = hooksClass;
         }
@@ -412,8 +422,11 @@ final class JdkAccess {
         return Deadlocks.SNAPSHOT_OF != null;
     }
 
-    /** The monitor a thread is blocked on entering (null if none) and the monitors it holds. */
-    record Monitors(Object blockedOn, List<Object> owned) {
+    /**
+     * The monitor a thread is blocked on entering (null if none), the monitors it holds, the
+     * depth in {@code stack} of the frame that locked each, and the stack they refer to.
+     */
+    record Monitors(Object blockedOn, List<Object> owned, List<Integer> depths, StackTraceElement[] stack) {
     }
 
     /** A snapshot of {@code t}'s monitors, or null when it cannot be taken (JDK, terminated thread). */
@@ -430,15 +443,18 @@ final class JdkAccess {
             Object blockedOn = st == Thread.State.BLOCKED ? (Object) Deadlocks.SNAPSHOT_BLOCKED_ON.invokeExact(snap) : null;
             Object[] locks = (Object[]) Deadlocks.SNAPSHOT_LOCKS.get(snap);
             List<Object> owned = new java.util.ArrayList<>();
+            List<Integer> depths = new java.util.ArrayList<>();
             if (locks != null) {
                 for (Object l : locks) {
                     Object o = (Object) Deadlocks.LOCK_OBJECT.invokeExact(l);
                     if (o != null) {
                         owned.add(o);
+                        depths.add((int) Deadlocks.LOCK_DEPTH.invokeExact(l));
                     }
                 }
             }
-            return new Monitors(blockedOn, owned);
+            StackTraceElement[] stack = (StackTraceElement[]) Deadlocks.SNAPSHOT_STACK.invokeExact(snap);
+            return new Monitors(blockedOn, owned, depths, stack == null ? new StackTraceElement[0] : stack);
         } catch (Throwable e) {
             return null;
         }

@@ -37,8 +37,11 @@ final class LockCycles {
     private LockCycles() {
     }
 
-    /** What one G of a cycle waits for. */
-    record Wait(G g, int runs, String lock, G holder) {
+    /**
+     * What one G of a cycle waits for: {@code lockObject}, a monitor or a {@code j.u.c}
+     * synchronizer as {@code monitor} says, described in {@code lock}, held by {@code holder}.
+     */
+    record Wait(G g, int runs, String lock, Object lockObject, boolean monitor, G holder) {
     }
 
     /** One cycle, in wait order (each G waits for the next one's lock, the last for the first's). */
@@ -110,13 +113,16 @@ final class LockCycles {
         WaitsForGraph graph = new WaitsForGraph();
         Map<Long, G> byGoid = new HashMap<>();
         Map<Long, String> lockOf = new HashMap<>();
+        Map<Long, Object> lockObjectOf = new HashMap<>();
+        Map<Long, Boolean> monitorOf = new HashMap<>();
         for (Map.Entry<G, Object> e : waitsFor.entrySet()) {
             G g = e.getKey();
             Object lock = e.getValue();
             G holder;
             String desc;
-            if (lock instanceof AbstractOwnableSynchronizer sync && g.thread.getState() == Thread.State.WAITING) {
-                Thread owner = JdkAccess.lockOwner(sync);
+            boolean monitor = !(lock instanceof AbstractOwnableSynchronizer && g.thread.getState() == Thread.State.WAITING);
+            if (!monitor) {
+                Thread owner = JdkAccess.lockOwner((AbstractOwnableSynchronizer) lock);
                 holder = owner == null ? null : byThread.get(owner);
                 desc = "waiting for ownable synchronizer " + describe(lock);
             } else {
@@ -127,6 +133,8 @@ final class LockCycles {
                 byGoid.put(g.goid, g);
                 byGoid.put(holder.goid, holder);
                 lockOf.put(g.goid, desc);
+                lockObjectOf.put(g.goid, lock);
+                monitorOf.put(g.goid, monitor);
                 graph.add(g.goid, holder.goid);
             }
         }
@@ -136,7 +144,8 @@ final class LockCycles {
             for (int i = 0; i < c.size(); i++) {
                 G g = byGoid.get(c.get(i));
                 G next = byGoid.get(c.get((i + 1) % c.size()));
-                waits.add(new Wait(g, runs.get(g), lockOf.get(g.goid), next));
+                waits.add(new Wait(g, runs.get(g), lockOf.get(g.goid), lockObjectOf.get(g.goid),
+                        monitorOf.get(g.goid), next));
             }
             out.add(new Cycle(List.copyOf(waits)));
         }
@@ -158,14 +167,50 @@ final class LockCycles {
         sb.append("\nStacks of the G's listed above:\n===================================================\n");
         long now = System.nanoTime();
         for (Wait w : c.waits()) {
-            G g = w.g();
-            List<StackTraceElement> stack = GcScan.trim(g.thread.getStackTrace());
-            GInfo info = new GInfo(g.goid, g.thread.getName(), "waiting", WaitReason.of(g.thread, stack),
-                    g.nanosInState(now), g.runNanos(), g.runs, g.preemptServed(), false, "", -1, stack);
-            GoroutineDump.appendG(sb, info);
+            appendStack(sb, w, c, now);
             sb.append('\n');
         }
         return sb.append("Found 1 deadlock.\n").toString();
+    }
+
+    /**
+     * A G's stack in the goroutine dump's form with jstack's lock lines: what it waits for under
+     * the top frame, the monitors it holds under the frames that took them (JDK 25+), and the
+     * synchronizers of the cycle it holds after the stack.
+     */
+    private static void appendStack(StringBuilder sb, Wait w, Cycle c, long now) {
+        G g = w.g();
+        JdkAccess.Monitors m = JdkAccess.monitors(g.thread);
+        StackTraceElement[] raw = m != null ? m.stack() : g.thread.getStackTrace();
+        List<StackTraceElement> stack = GcScan.trim(raw);
+        int dropped = raw.length - stack.size();
+        GInfo info = new GInfo(g.goid, g.thread.getName(), "waiting", WaitReason.of(g.thread, stack),
+                g.nanosInState(now), g.runNanos(), g.runs, g.preemptServed(), false, "", -1, stack);
+        sb.append("goroutine ").append(g.goid).append(" [").append(GoroutineDump.status(info)).append("]:\n");
+        for (int i = 0; i < stack.size(); i++) {
+            GoroutineDump.appendFrame(sb, stack.get(i));
+            if (i == 0) {
+                sb.append(w.monitor() ? "\t- waiting to lock " : "\t- parking to wait for ").append(describe(w.lockObject())).append('\n');
+            }
+            if (m != null) {
+                for (int k = 0; k < m.owned().size(); k++) {
+                    if (m.depths().get(k) - dropped == i) {
+                        sb.append("\t- locked ").append(describe(m.owned().get(k))).append('\n');
+                    }
+                }
+            }
+        }
+        boolean first = true;
+        for (Wait other : c.waits()) {
+            if (other.holder() == g && !other.monitor()) {
+                if (first) {
+                    sb.append("\tLocked ownable synchronizers:\n");
+                    first = false;
+                }
+                sb.append("\t- ").append(describe(other.lockObject())).append('\n');
+            }
+        }
+        GoroutineDump.appendThreadLine(sb, info);
     }
 
     private static String gName(G g) {

@@ -32,6 +32,8 @@ import java.util.concurrent.ForkJoinWorkerThread;
  *       virtual threads that inherit the scheduler of whoever first does socket I/O; run from a
  *       platform thread first, they stay on the JDK's own scheduler instead of becoming
  *       never-ending G's.</li>
+ *   <li>{@code Thread.holder.stackSize} of an unstarted M — carriers get a stack at least as deep
+ *       as the main thread's (see {@link #setStackSize});</li>
  *   <li>{@code Thread.genThreadName()} and the settings of {@code Thread.ofPlatform()} builders —
  *       so that a platform thread routed to a G gets the name, daemon flag and handler the
  *       program asked for.</li>
@@ -296,6 +298,27 @@ final class JdkAccess {
             return (Thread) CURRENT_CARRIER.invokeExact();
         } catch (Throwable t) {
             return null;
+        }
+    }
+
+    /**
+     * Sets the stack size an unstarted thread will be created with ({@code Thread.holder.stackSize},
+     * what {@code new Thread(group, task, name, stackSize)} sets). M's need it because
+     * {@code ForkJoinWorkerThread} has no constructor taking a stack size, and a G's frames live on
+     * its M's stack while it runs. False if the field cannot be written (the thread then gets the
+     * JVM's default stack size).
+     */
+    static boolean setStackSize(Thread unstarted, long bytes) {
+        try {
+            Field holderField = Thread.class.getDeclaredField("holder");
+            holderField.setAccessible(true);
+            Object holder = holderField.get(unstarted);
+            Field size = holder.getClass().getDeclaredField("stackSize");
+            size.setAccessible(true);
+            size.setLong(holder, bytes);
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -89,6 +89,13 @@ final class P {
     long sysmonRequestedGen = -1;
     long sysmonRequestAt;
     long sysmonRequestCpu;
+    /** The run sysmon watches for an M that makes no progress (see Sysmon#blockedOnM), -1 for none. */
+    long watchTick = -1;
+    long watchGen;
+    long watchAt;
+    long watchCpu;
+    long watchPeriod;
+    int watchStrikes;
 
     // Counters (written by the owner M or sysmon; read racily for stats).
     volatile long preemptRequested;

@@ -462,6 +462,7 @@ public final class Scheduler implements AutoCloseable {
         p.acquire(m);
         m.p = p;
         m.lostP = false;
+        m.noYieldUntil = 0;
     }
 
     /**
@@ -506,6 +507,7 @@ public final class Scheduler implements AutoCloseable {
             // sysmon handed our P to another M while this G was stuck: we are P-less now.
             m.p = null;
             m.lostP = false;
+            m.noYieldUntil = 0;
         }
         // After endRun: a requester that still saw this run in progress retires nothing
         // itself, so its request must be retired here (see Preempt.requestForRun).

@@ -129,6 +129,9 @@ final class JdkAccess {
         static final MethodHandle BUILDER_UEH;
         static final VarHandle BUILDER_DAEMON;
         static final VarHandle BUILDER_DAEMON_CHANGED;
+        static final VarHandle BUILDER_GROUP;
+        static final VarHandle BUILDER_STACK_SIZE;
+        static final VarHandle BUILDER_PRIORITY;
 
         static {
             MethodHandle genName = null;
@@ -138,6 +141,9 @@ final class JdkAccess {
             MethodHandle ueh = null;
             VarHandle daemon = null;
             VarHandle daemonChanged = null;
+            VarHandle group = null;
+            VarHandle stackSize = null;
+            VarHandle priority = null;
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             try {
                 genName = MethodHandles.privateLookupIn(Thread.class, lookup)
@@ -155,6 +161,13 @@ final class JdkAccess {
                 MethodHandles.Lookup pl = MethodHandles.privateLookupIn(platformBuilder, lookup);
                 daemon = pl.findVarHandle(platformBuilder, "daemon", boolean.class);
                 daemonChanged = pl.findVarHandle(platformBuilder, "daemonChanged", boolean.class);
+                try {
+                    group = pl.findVarHandle(platformBuilder, "group", ThreadGroup.class);
+                    stackSize = pl.findVarHandle(platformBuilder, "stackSize", long.class);
+                    priority = pl.findVarHandle(platformBuilder, "priority", int.class);
+                } catch (Throwable t) {
+                    group = stackSize = priority = null; // only refinements
+                }
             } catch (Throwable t) {
                 platformBuilder = null;
             }
@@ -165,6 +178,9 @@ final class JdkAccess {
             BUILDER_UEH = ueh;
             BUILDER_DAEMON = daemon;
             BUILDER_DAEMON_CHANGED = daemonChanged;
+            BUILDER_GROUP = group;
+            BUILDER_STACK_SIZE = stackSize;
+            BUILDER_PRIORITY = priority;
         }
     }
 
@@ -221,6 +237,33 @@ final class JdkAccess {
             return new PlatformBuilderConfig(null, changed ? (Boolean) (boolean) Builders.BUILDER_DAEMON.get(b) : null, null, true);
         } catch (RuntimeException e) {
             return new PlatformBuilderConfig(null, null, null, true);
+        }
+    }
+
+    /**
+     * Why a {@code Thread.ofPlatform()} builder's threads must stay platform threads (it set a
+     * thread group or a stack size, which a G cannot give), or null.
+     */
+    static String platformBuilderNeeds(Thread.Builder b) {
+        try {
+            if (Builders.BUILDER_GROUP != null && Builders.BUILDER_GROUP.get(b) != null) {
+                return Routes.EXPLICIT_GROUP;
+            }
+            if (Builders.BUILDER_STACK_SIZE != null && (long) Builders.BUILDER_STACK_SIZE.get(b) != 0) {
+                return Routes.EXPLICIT_STACK;
+            }
+        } catch (RuntimeException e) {
+            // not this JDK's builder: route as before
+        }
+        return null;
+    }
+
+    /** The priority a {@code Thread.ofPlatform()} builder sets, 0 when it sets none. */
+    static int platformBuilderPriority(Thread.Builder b) {
+        try {
+            return Builders.BUILDER_PRIORITY != null ? (int) Builders.BUILDER_PRIORITY.get(b) : 0;
+        } catch (RuntimeException e) {
+            return 0;
         }
     }
 

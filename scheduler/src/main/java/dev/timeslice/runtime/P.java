@@ -81,6 +81,9 @@ final class P {
     /** Set when this P's G was preempted to make room for a wakeup: serve the wakeup list first. */
     volatile boolean wakeupTarget;
 
+    /** Whether the owner's last pick came from the wakeup list (owner only; see Scheduler#schedule). */
+    boolean lastFromWake;
+
     /** Link in the idle-P list; guarded by sched.lock. */
     P link;
 

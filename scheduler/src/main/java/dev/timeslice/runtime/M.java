@@ -134,8 +134,12 @@ final class M extends ForkJoinWorkerThread {
         }
     }
 
+    /** This M's OS thread id (set when it starts), -1 when unknown; read by sysmon. */
+    volatile int tid = -1;
+
     @Override
     public void run() {
+        tid = OsThread.currentTid();
         sched.mstart(this);
     }
 

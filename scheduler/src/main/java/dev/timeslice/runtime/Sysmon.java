@@ -11,11 +11,12 @@ import java.util.concurrent.locks.LockSupport;
  *   <li><b>time slice</b>: a G that has run for {@code slice} since it (re)started gets a
  *       preemption request (at most one per run, renewed if it was not served);</li>
  *   <li><b>retake</b>: if runnable work is waiting that no other P can take (none idle, no M
- *       spinning) and the G has not served its request within
+ *       spinning), the P is taken from its M and handed to another M, as Go retakes P's from
+ *       system calls, when the M is blocked (a native read, {@code Process.waitFor}, file or DNS
+ *       I/O — it burns no CPU over two checks ~1.2 ms apart, see {@link #blockedOnM}), or the G
+ *       is blocked while pinned to its carrier, or the G has not served its slice request within
  *       {@link #handoffDelayNanos} while its M kept burning CPU (stuck in uninstrumented or
- *       native code) — or is blocked while pinned to its carrier — the P is taken from its M
- *       and handed to another M, as Go retakes P's from system calls. The stuck M finds out when its G next polls or
- *       unmounts, and goes idle;</li>
+ *       native code). The stuck M finds out when its G next polls or unmounts, and goes idle;</li>
  *   <li><b>wakeup preemption</b> (beyond Go): when G's woken from outside wait on the global
  *       queue and no P is idle, the G that has run longest (at least {@code wakeupGrace}) is
  *       asked to yield and its P serves the wakeup next.</li>
@@ -200,15 +201,15 @@ final class Sysmon implements Runnable {
 
     /**
      * Is the M under this run blocked — in a native read, {@code Process.waitFor}, a file or DNS
-     * call, anything that does not come back to a poll — or simply not running? Go knows when an
-     * M enters a system call; the JVM does not say, so sysmon samples the M's CPU time: an M
-     * that burnt (almost) none over two consecutive checks (the first after
-     * {@link #BLOCK_CHECK_NANOS}, the second {@link #BLOCK_CONFIRM_NANOS} later, so that one JVM
-     * pause does not count) is not making progress for its G, and its P is better used by
-     * another M. An M that is running but descheduled by a busy OS looks the same; handing its P
-     * to another M then only adds one thread, which the kernel schedules like any other. While
-     * the M keeps computing, the checks back off to {@link #MAX_SLEEP}. Only while work is
-     * starving (caller); true means: hand the P off now.
+     * call, anything that does not come back to a poll? Go knows when an M enters a system call;
+     * the JVM does not say, so sysmon samples the M's CPU time: an M that burnt (almost) none over
+     * two consecutive checks (the first after {@link #BLOCK_CHECK_NANOS}, the second
+     * {@link #BLOCK_CONFIRM_NANOS} later, so that one JVM pause does not count) and that the OS
+     * does not report runnable ({@link OsThread}: an M merely waiting for a CPU on a busy machine
+     * would not be helped by another M) is blocked: its P is better used by another M. Where the
+     * OS says nothing (not Linux), no CPU progress is enough. While the M keeps computing, the
+     * checks back off to {@link #MAX_SLEEP}. Only while work is starving (caller); true means:
+     * hand the P off now.
      */
     private boolean blockedOnM(P p, long tick, long gen, M m, G g, long now) {
         if (p.watchTick != tick || p.watchGen != gen) {

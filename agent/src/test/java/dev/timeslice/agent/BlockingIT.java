@@ -51,6 +51,16 @@ class BlockingIT {
     }
 
     @Test
+    void aSleepingTickerIsServedDuringABurstOfRunnableGs() throws Exception {
+        Jvm.Result r = agent("procs=2", "fixtures.fairness.Burst", "2000", "platform");
+        assertEquals(0, r.exit(), r.toString());
+        String line = r.outLines().stream().filter(l -> l.startsWith("burst of 2000 tasks done")).findFirst()
+                .orElseThrow(() -> new AssertionError(r.toString()));
+        int ticks = Integer.parseInt(line.replaceAll(".*ticked (\\d+) times.*", "$1"));
+        assertTrue(ticks > 0, "the ticker's wakeups were served while 2000 G's were runnable: " + r);
+    }
+
+    @Test
     void deepStacksNeverCrashAndMainRecursesAsDeepAsPlainMain() throws Exception {
         Jvm.Result p = plain("fixtures.programs.DeepStacks");
         assertEquals(0, p.exit(), p.toString());

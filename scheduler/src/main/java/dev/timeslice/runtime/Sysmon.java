@@ -229,7 +229,11 @@ final class Sysmon implements Runnable {
         }
         long cpu = cpuTime(m);
         long elapsed = now - p.watchAt;
-        boolean idle = cpu >= 0 && p.watchCpu >= 0 && cpu - p.watchCpu < elapsed / 8;
+        // An M that is runnable but gets no CPU keeps its P: the kernel will run it, and handing
+        // its P to yet another thread on a busy machine made wakeups later, not sooner (burst
+        // benchmark, BENCHMARKS.md)
+        boolean idle = cpu >= 0 && p.watchCpu >= 0 && cpu - p.watchCpu < elapsed / 8
+                && !OsThread.runnable(m.tid);
         p.watchAt = now;
         p.watchCpu = cpu;
         if (!idle) {
@@ -238,6 +242,9 @@ final class Sysmon implements Runnable {
             return false;
         }
         if (++p.watchStrikes >= 2) {
+            if (sched.globrunq.wakeSize() > 0) {
+                p.wakeupTarget = true; // the M that takes the P serves the wakeup list first
+            }
             return true;
         }
         p.watchPeriod = BLOCK_CONFIRM_NANOS;

@@ -37,6 +37,8 @@ import java.util.concurrent.ForkJoinWorkerThread;
  *       owner (and a {@code ReentrantReadWriteLock}'s first reader), {@code jdk.internal.vm.ThreadSnapshot}
  *       (JDK 25+: the monitor a virtual thread is blocked on and the monitors it holds) and
  *       {@code ApplicationShutdownHooks.hooks}; each degrades to "unknown".</li>
+ *   <li>{@code Thread.holder.stackSize} of an unstarted M — carriers get a stack at least as deep
+ *       as the main thread's (see {@link #setStackSize});</li>
  *   <li>{@code Thread.genThreadName()} and the settings of {@code Thread.ofPlatform()} builders —
  *       so that a platform thread routed to a G gets the name, daemon flag and handler the
  *       program asked for.</li>
@@ -133,6 +135,9 @@ final class JdkAccess {
         static final MethodHandle BUILDER_UEH;
         static final VarHandle BUILDER_DAEMON;
         static final VarHandle BUILDER_DAEMON_CHANGED;
+        static final VarHandle BUILDER_GROUP;
+        static final VarHandle BUILDER_STACK_SIZE;
+        static final VarHandle BUILDER_PRIORITY;
 
         static {
             MethodHandle genName = null;
@@ -142,6 +147,9 @@ final class JdkAccess {
             MethodHandle ueh = null;
             VarHandle daemon = null;
             VarHandle daemonChanged = null;
+            VarHandle group = null;
+            VarHandle stackSize = null;
+            VarHandle priority = null;
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             try {
                 genName = MethodHandles.privateLookupIn(Thread.class, lookup)
@@ -159,6 +167,13 @@ final class JdkAccess {
                 MethodHandles.Lookup pl = MethodHandles.privateLookupIn(platformBuilder, lookup);
                 daemon = pl.findVarHandle(platformBuilder, "daemon", boolean.class);
                 daemonChanged = pl.findVarHandle(platformBuilder, "daemonChanged", boolean.class);
+                try {
+                    group = pl.findVarHandle(platformBuilder, "group", ThreadGroup.class);
+                    stackSize = pl.findVarHandle(platformBuilder, "stackSize", long.class);
+                    priority = pl.findVarHandle(platformBuilder, "priority", int.class);
+                } catch (Throwable t) {
+                    group = stackSize = priority = null; // only refinements
+                }
             } catch (Throwable t) {
                 platformBuilder = null;
             }
@@ -169,6 +184,9 @@ final class JdkAccess {
             BUILDER_UEH = ueh;
             BUILDER_DAEMON = daemon;
             BUILDER_DAEMON_CHANGED = daemonChanged;
+            BUILDER_GROUP = group;
+            BUILDER_STACK_SIZE = stackSize;
+            BUILDER_PRIORITY = priority;
         }
     }
 
@@ -312,6 +330,33 @@ final class JdkAccess {
             return new PlatformBuilderConfig(null, changed ? (Boolean) (boolean) Builders.BUILDER_DAEMON.get(b) : null, null, true);
         } catch (RuntimeException e) {
             return new PlatformBuilderConfig(null, null, null, true);
+        }
+    }
+
+    /**
+     * Why a {@code Thread.ofPlatform()} builder's threads must stay platform threads (it set a
+     * thread group or a stack size, which a G cannot give), or null.
+     */
+    static String platformBuilderNeeds(Thread.Builder b) {
+        try {
+            if (Builders.BUILDER_GROUP != null && Builders.BUILDER_GROUP.get(b) != null) {
+                return Routes.EXPLICIT_GROUP;
+            }
+            if (Builders.BUILDER_STACK_SIZE != null && (long) Builders.BUILDER_STACK_SIZE.get(b) != 0) {
+                return Routes.EXPLICIT_STACK;
+            }
+        } catch (RuntimeException e) {
+            // not this JDK's builder: route as before
+        }
+        return null;
+    }
+
+    /** The priority a {@code Thread.ofPlatform()} builder sets, 0 when it sets none. */
+    static int platformBuilderPriority(Thread.Builder b) {
+        try {
+            return Builders.BUILDER_PRIORITY != null ? (int) Builders.BUILDER_PRIORITY.get(b) : 0;
+        } catch (RuntimeException e) {
+            return 0;
         }
     }
 
@@ -483,6 +528,27 @@ final class JdkAccess {
             }
         } catch (RuntimeException e) {
             return null;
+        }
+    }
+
+    /**
+     * Sets the stack size an unstarted thread will be created with ({@code Thread.holder.stackSize},
+     * what {@code new Thread(group, task, name, stackSize)} sets). M's need it because
+     * {@code ForkJoinWorkerThread} has no constructor taking a stack size, and a G's frames live on
+     * its M's stack while it runs. False if the field cannot be written (the thread then gets the
+     * JVM's default stack size).
+     */
+    static boolean setStackSize(Thread unstarted, long bytes) {
+        try {
+            Field holderField = Thread.class.getDeclaredField("holder");
+            holderField.setAccessible(true);
+            Object holder = holderField.get(unstarted);
+            Field size = holder.getClass().getDeclaredField("stackSize");
+            size.setAccessible(true);
+            size.setLong(holder, bytes);
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -477,6 +477,7 @@ public final class Scheduler implements AutoCloseable {
         p.acquire(m);
         m.p = p;
         m.lostP = false;
+        m.noYieldUntil = 0;
     }
 
     /**
@@ -521,6 +522,7 @@ public final class Scheduler implements AutoCloseable {
             // sysmon handed our P to another M while this G was stuck: we are P-less now.
             m.p = null;
             m.lostP = false;
+            m.noYieldUntil = 0;
         }
         // After endRun: a requester that still saw this run in progress retires nothing
         // itself, so its request must be retired here (see Preempt.requestForRun).
@@ -603,6 +605,18 @@ public final class Scheduler implements AutoCloseable {
                 // Go's fairness check; main list first, so a stream of wakeups cannot starve it
                 g = globrunq.getMainFirst();
             }
+            if (g == null && !p.lastFromWake && globrunq.wakeSize() > 0) {
+                // A timer or I/O wakeup goes before the local queue, as Go's timers make the
+                // G they wake the P's runnext: with thousands of G's queued locally it would
+                // otherwise wait for all of them. Every other pick at most, so a stream of
+                // wakeups cannot starve the local queue either.
+                g = globrunq.getWake();
+                if (g != null) {
+                    p.lastFromWake = true;
+                    return resetSpinningAndReturn(m, g);
+                }
+            }
+            p.lastFromWake = false;
             if (g == null) {
                 g = p.runq.get();
                 m.inheritTime = g != null && p.runq.inheritTime;
@@ -621,6 +635,13 @@ public final class Scheduler implements AutoCloseable {
             }
             return g;
         }
+    }
+
+    private G resetSpinningAndReturn(M m, G g) {
+        if (m.spinning) {
+            resetspinning(m);
+        }
+        return g;
     }
 
     /** An M without a P (it lost it to sysmon): take an idle P, or go idle. False at shutdown. */

@@ -31,7 +31,14 @@ public final class Agent {
         // Load and link the rewriter beside the rest of start-up (the scheduler, the JVM's own
         // boot), so that it is ready when the main class is transformed.
         ClassRewriter rewriter = new ClassRewriter(RewriteConfig.of(options), true, options.routeThreads());
-        Thread warm = new Thread(() -> warmUp(rewriter), "timeslice-warmup");
+        // The JDK's I/O pollers start when the program first loads a socket or channel class
+        // (IoPollerTrigger); classes loaded before this transformer are checked off the main thread.
+        IoPollerTrigger pollers = new IoPollerTrigger();
+        inst.addTransformer(pollers, false);
+        Thread warm = new Thread(() -> {
+            warmUp(rewriter);
+            pollers.checkLoaded(inst);
+        }, "timeslice-warmup");
         warm.setDaemon(true);
         warm.start();
         Module runtime = Safepoint.class.getModule();
@@ -48,6 +55,7 @@ public final class Agent {
                 .scanBound(options.get(AgentOptions.SCAN_TIMEOUT))
                 .keepJvmAlive(true)
                 .backgroundInit(true)
+                .lazyIoPollers(true)
                 .build();
         Timeslice.install(sched, Thread.currentThread());
         Observability obs = Observability.install(sched, observability(options));

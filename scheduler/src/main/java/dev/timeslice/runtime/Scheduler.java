@@ -885,6 +885,9 @@ public final class Scheduler implements AutoCloseable {
             if (nmspinning.get() == 0) {
                 needspinning = 1;
             }
+            if (sysmon != null) {
+                sysmon.noteRunnable(); // a G past its slice may now starve the one just queued
+            }
             return;
         }
         if (nmspinning.get() != 0 || !nmspinning.compareAndSet(0, 1)) {

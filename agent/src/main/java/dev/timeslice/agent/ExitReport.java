@@ -25,12 +25,19 @@ final class ExitReport implements Runnable {
     private final String dump;
     private final boolean summary;
     private final PrintStream err = System.err;
+    private final RewriteCache cache;
 
     /**
      * @param dump    file for a goroutine dump at exit, or "" for none
      * @param summary print the summary (option {@code summary}, silenced by {@code log=off})
      */
     ExitReport(Scheduler sched, Observability obs, TransformLog log, String dump, boolean summary) {
+        this(sched, obs, log, dump, summary, null);
+    }
+
+    /** @param cache the rewrite cache, whose hits and writes the summary then reports, or null */
+    ExitReport(Scheduler sched, Observability obs, TransformLog log, String dump, boolean summary, RewriteCache cache) {
+        this.cache = cache;
         this.sched = sched;
         this.obs = obs;
         this.log = log;
@@ -51,7 +58,13 @@ final class ExitReport implements Runnable {
                 }
             }
             if (summary) {
-                err.println(summary(sched.stats(), log));
+                String line = summary(sched.stats(), log);
+                if (cache != null) {
+                    line += "\ntimeslice: rewrite cache " + cache.dir() + ": " + cache.hits.get() + " hits, "
+                            + cache.misses.get() + " misses, " + cache.writes.get() + " written, "
+                            + cache.corrupt.get() + " bad entries ignored";
+                }
+                err.println(line);
             }
         } catch (Throwable t) {
             err.println("timeslice: exit report failed: " + t);

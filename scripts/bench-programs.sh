@@ -48,6 +48,7 @@ echo "bench-programs: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $("$
 results=$(mktemp)
 out=$(mktemp)
 timing=$(mktemp)
+failed=$(mktemp)
 status=0
 for r in $(seq 1 "$ROUNDS"); do
   for p in "${PROGRAMS[@]}"; do
@@ -62,14 +63,18 @@ for r in $(seq 1 "$ROUNDS"); do
       read -r wall user sys <"$timing"
       got=$(cat "$out")
       if [ "$v" = plain ]; then expected="$got"; elif [ "$got" != "$expected" ]; then
-        echo "bench-programs: $p [$v] printed '$got', plain printed '$expected'" >&2; status=1
+        echo "bench-programs: $p [$v] printed '$got', plain printed '$expected'; its stderr begins:" >&2
+        head -3 "$out.err" | sed 's/^/    /' >&2; status=1
+        echo "$p" >>"$failed"
       fi
       echo "$p $v $wall $(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.3f", u+s}')" >>"$results"
     done
   done
 done
 
-awk -v variants="${VARIANTS[*]}" '
+awk -v variants="${VARIANTS[*]}" -v badlist="$(sort -u "$failed" | tr '\n' ' ')" '
+  BEGIN { nb=split(badlist, B, " "); for (i=1;i<=nb;i++) bad[B[i]]=1 }
+  ($1 in bad) { next }
   { key=$1 SUBSEP $2; n[key]++; w[key,n[key]]=$3; c[key,n[key]]=$4; progs[$1]=1 }
   function med(arr,key,   m,i,j,t,a) { m=n[key]; for(i=1;i<=m;i++) a[i]=arr[key,i];
     for(i=1;i<=m;i++) for(j=i+1;j<=m;j++) if (a[j]+0<a[i]+0) {t=a[i];a[i]=a[j];a[j]=t}
@@ -93,6 +98,7 @@ awk -v variants="${VARIANTS[*]}" '
     printf "\n%-14s %13s", "worst", ""
     for (i=2;i<=nv;i++) printf " %22s", sprintf("%.2f/%.2f", ww[i], wc[i])
     printf "\n(ratios to plain: median wall / median CPU time, user+sys, of the same rounds)\n"
+    for (b in bad) printf "left out: %s (a variant printed another result; see above)\n", b
   }' "$results"
-rm -f "$results" "$out" "$out.err" "$timing"
+rm -f "$results" "$out" "$out.err" "$timing" "$failed"
 exit $status

@@ -33,9 +33,11 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Nothing to starve, nothing to do (beyond Go, which preempts anyway): a G whose slice is
  * over is not asked to yield while no other G is runnable (every run queue, runnext and the
  * global queue empty) — yielding would only put it back on its P, and cost a deoptimisation the
- * first time. When every running G is such a G, sysmon parks indefinitely; the scheduler calls
+ * first time. When every running G is such a G, sysmon parks; the scheduler calls
  * {@link #noteRunnable} when it makes a G runnable while no P is idle (the only way starvation
- * becomes possible: with a P idle, that P runs it), and sysmon then asks at once.
+ * becomes possible: with a P idle, that P runs it), and sysmon then asks at once. The park is
+ * bounded ({@link #STARVE_PARK_MAX}, 20 wakeups a second) so that a path that queues a G without
+ * that call delays it by at most that much instead of starving it.
  *
  * <p>sysmon only reads P fields racily and validates what it read through the schedtick in the
  * P's status word; it changes scheduler state only by CAS (requests, retakes).
@@ -43,6 +45,8 @@ import java.util.concurrent.locks.LockSupport;
 final class Sysmon implements Runnable {
     private static final long MIN_SLEEP = 20_000;
     private static final long MAX_SLEEP = 10_000_000;
+    /** The longest sleep while G's run past their slice and none waits: a bound on any missed wakeup. */
+    private static final long STARVE_PARK_MAX = 50_000_000;
 
     private final Scheduler sched;
     private final Thread thread;
@@ -121,7 +125,7 @@ final class Sysmon implements Runnable {
                     starveParked = false;
                     continue;
                 }
-                LockSupport.park(this);
+                LockSupport.parkNanos(this, STARVE_PARK_MAX);
                 starveParked = false;
                 continue;
             }

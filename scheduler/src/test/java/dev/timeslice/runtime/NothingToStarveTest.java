@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A G past its slice is not preempted while no other G is runnable (issue 15), and is preempted
- * as soon as one becomes runnable. The G's run for many slices by their own clock (no assertion
- * on time); a sysmon that never woke again would hang the second test, and @Timeout reports it.
+ * once one becomes runnable. The G's run for many slices by their own clock (no assertion on
+ * time); a hog that were never preempted again would hang the last test, and @Timeout reports it.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NothingToStarveTest {

@@ -32,13 +32,25 @@ public final class Agent {
         // Load and link the rewriter beside the rest of start-up (the scheduler, the JVM's own
         // boot), so that it is ready when the main class is transformed.
         ClassRewriter rewriter = new ClassRewriter(RewriteConfig.of(options), true, options.routeThreads());
-        Thread warm = new Thread(() -> warmUp(rewriter), "timeslice-warmup");
+        // The JDK's I/O pollers start when the program first loads a socket or channel class
+        // (IoPollerTrigger); classes loaded before this transformer are checked off the main thread.
+        IoPollerTrigger pollers = new IoPollerTrigger();
+        inst.addTransformer(pollers, false);
+        RewriteCache cache = RewriteCache.open(options.get(AgentOptions.CACHE), cacheFingerprint(options), log);
+        Thread warm = new Thread(() -> {
+            warmUp(rewriter);
+            pollers.checkLoaded(inst);
+            if (cache != null) {
+                cache.warmUp();
+                cache.evict();
+            }
+        }, "timeslice-warmup");
         warm.setDaemon(true);
         warm.start();
         Module runtime = Safepoint.class.getModule();
         openJdkInternals(inst, runtime);
 
-        Scheduler sched = scheduler(options).backgroundInit(true).build();
+        Scheduler sched = scheduler(options).backgroundInit(true).lazyIoPollers(true).build();
         Timeslice.install(sched, Thread.currentThread());
         Observability obs = Observability.install(sched, observability(options));
 
@@ -46,10 +58,10 @@ public final class Agent {
         // retransformation-capable: such transformers run after every other agent's ordinary ones, so a
         // coverage agent (JaCoCo) sees the original class file whichever -javaagent comes first
         ForeignAgents agents = ForeignAgents.ofThisJvm();
-        inst.addTransformer(new TimesliceTransformer(ClassFilter.of(options), rewriter, log, reads, agents), true);
+        inst.addTransformer(new TimesliceTransformer(ClassFilter.of(options), rewriter, log, reads, agents, cache), true);
 
         ExitReport report = new ExitReport(sched, obs, log, options.get(AgentOptions.DUMP),
-                options.get(AgentOptions.SUMMARY) && log.enabled(LogLevel.WARN));
+                options.get(AgentOptions.SUMMARY) && log.enabled(LogLevel.WARN), cache);
         Runtime.getRuntime().addShutdownHook(new Thread(report, "timeslice-exit"));
         if (log.enabled(LogLevel.INFO)) {
             log.info(null, "agent started (" + options + ")");
@@ -101,6 +113,30 @@ public final class Agent {
                 .withTraceBufferEvents(o.get(AgentOptions.TRACEBUF))
                 .withJmx(o.get(AgentOptions.JMX))
                 .withJfr(o.get(AgentOptions.JFR));
+    }
+
+    /**
+     * What the rewrite cache's entries depend on besides the class bytes: this agent build (its
+     * version, and its jar's size and modification time: a rebuilt jar never reuses entries) and
+     * the options that change the rewriter's output.
+     */
+    static String cacheFingerprint(AgentOptions o) {
+        String jar = "?";
+        try {
+            java.net.URL self = Agent.class.getResource("Agent.class");
+            String u = self != null ? self.toString() : "";
+            if (u.startsWith("jar:file:") && u.contains("!/")) {
+                java.io.File f = new java.io.File(java.net.URI.create(u.substring(4, u.indexOf("!/"))));
+                jar = f.length() + ":" + f.lastModified();
+            }
+        } catch (RuntimeException e) {
+            // "?": entries are still keyed by version and options
+        }
+        Package pkg = Agent.class.getPackage();
+        String version = pkg != null && pkg.getImplementationVersion() != null ? pkg.getImplementationVersion() : "dev";
+        return "timeslice " + version + " jar=" + jar + " loopPoll=" + o.get(AgentOptions.LOOP_POLL)
+                + " callLoopPoll=" + o.get(AgentOptions.CALL_LOOP_POLL) + " include=" + o.get(AgentOptions.INCLUDE)
+                + " exclude=" + o.get(AgentOptions.EXCLUDE) + " threads=" + o.get(AgentOptions.THREADS);
     }
 
     /** Rewrites a class of the agent itself once, in memory, to load and link the rewriter. */

@@ -131,6 +131,9 @@ public final class AgentOptions {
     public static final Option<List<String>> EXCLUDE = new Option<>("exclude", "",
             Parser.of(Parser.GLOBS), "class-name globs separated by ';' or ':' (* = any characters but '.', ** = any characters, ? = one character but '.')",
             "never rewrite classes matching one of these (in addition to the JDK and Timeslice)");
+    public static final Option<String> CACHE = new Option<>("cache", "", Parser.of(Parser.STRING),
+            "a directory, auto, or empty for off",
+            "keep rewritten classes in this directory across runs (auto: $XDG_CACHE_HOME/timeslice or ~/.cache/timeslice)");
     public static final Option<Boolean> VERBOSE = new Option<>("verbose", "false",
             Parser.of(Parser.BOOL), BOOLEANS, "shorthand for log=debug");
     public static final Option<LogLevel> LOG = new Option<>("log", "warn",
@@ -275,7 +278,7 @@ public final class AgentOptions {
 
     /** Every option, in the order they are documented. */
     public static final List<Option<?>> ALL = List.of(PROCS, SLICE, WAKEUP_GRACE, MAX_THREADS, THREADS,
-            GCSCAN, GCSCAN_INTERVAL, SCAN_TIMEOUT, DEADLOCK, LOOP_POLL, CALL_LOOP_POLL, INCLUDE, EXCLUDE,
+            GCSCAN, GCSCAN_INTERVAL, SCAN_TIMEOUT, DEADLOCK, LOOP_POLL, CALL_LOOP_POLL, INCLUDE, EXCLUDE, CACHE,
             SCHEDTRACE, SCHEDDETAIL, TRACE, TRACEBUF, JMX, JFR, SUMMARY, DUMP, VERBOSE, LOG);
 
     public static final String PROPERTY_PREFIX = "timeslice.";

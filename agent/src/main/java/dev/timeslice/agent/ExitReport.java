@@ -10,7 +10,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * Runs in a shutdown hook: writes the trace and the goroutine dump if asked, then prints a short
@@ -18,6 +17,10 @@ import java.util.stream.Collectors;
  * creations routed and left alone by kind (with {@code log=info}, naming the classes that were
  * left alone: the {@code Thread} subclass, or the class that created the pool), G's run,
  * preemptions, handoffs, scans, and one more line when deadlocks among G's were found. Never throws.
+ *
+ * <p>Plain string building only: at exit the JVM is cold, and {@code String.format} and streams
+ * cost 100–300 ms of class loading and lambda spinning there (measured on hello world), which
+ * every program paid between {@code main} returning and the process exiting.
  */
 final class ExitReport implements Runnable {
     private final Scheduler sched;
@@ -26,12 +29,19 @@ final class ExitReport implements Runnable {
     private final String dump;
     private final boolean summary;
     private final PrintStream err = System.err;
+    private final RewriteCache cache;
 
     /**
      * @param dump    file for a goroutine dump at exit, or "" for none
      * @param summary print the summary (option {@code summary}, silenced by {@code log=off})
      */
     ExitReport(Scheduler sched, Observability obs, TransformLog log, String dump, boolean summary) {
+        this(sched, obs, log, dump, summary, null);
+    }
+
+    /** @param cache the rewrite cache, whose hits and writes the summary then reports, or null */
+    ExitReport(Scheduler sched, Observability obs, TransformLog log, String dump, boolean summary, RewriteCache cache) {
+        this.cache = cache;
         this.sched = sched;
         this.obs = obs;
         this.log = log;
@@ -56,11 +66,17 @@ final class ExitReport implements Runnable {
                 }
             }
             if (summary) {
-                err.println(summary(sched.stats(), log));
+                String line = summary(sched.stats(), log);
+                if (cache != null) {
+                    line += "\ntimeslice: rewrite cache " + cache.dir() + ": " + cache.hits.get() + " hits, "
+                            + cache.misses.get() + " misses, " + cache.writes.get() + " written, "
+                            + cache.corrupt.get() + " bad entries ignored";
+                }
                 String deadlocks = deadlockLine(sched.deadlocks());
                 if (deadlocks != null) {
-                    err.println(deadlocks);
+                    line += "\n" + deadlocks;
                 }
+                err.println(line);
             }
         } catch (Throwable t) {
             err.println("timeslice: exit report failed: " + t);
@@ -101,7 +117,14 @@ final class ExitReport implements Runnable {
         if (m.isEmpty()) {
             return "none";
         }
-        return m.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Long> e : m.entrySet()) {
+            if (!sb.isEmpty()) {
+                sb.append(", ");
+            }
+            sb.append(e.getKey()).append(' ').append(e.getValue());
+        }
+        return sb.toString();
     }
 
     /** At log=info: {@code Thread subclass 3 (com.acme.Worker 2, com.acme.Main$1 1)}, at most 10 names a kind. */
@@ -131,7 +154,12 @@ final class ExitReport implements Runnable {
 
     private static final int MAX_NAMES = 10;
 
-    private static String micros(long nanos) {
-        return nanos < 10_000 ? String.format("%.1f us", nanos / 1e3) : String.format("%d us", nanos / 1000);
+    /** "3.4 us" below 10 us, else whole microseconds; no Formatter (see the class comment). */
+    static String micros(long nanos) {
+        if (nanos >= 10_000) {
+            return nanos / 1000 + " us";
+        }
+        long tenths = (nanos + 50) / 100;
+        return tenths / 10 + "." + tenths % 10 + " us";
     }
 }

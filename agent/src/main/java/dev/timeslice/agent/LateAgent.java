@@ -56,7 +56,7 @@ public final class LateAgent {
 
         TimesliceTransformer.ModuleReads reads = Agent.moduleReads(inst, runtime);
         ClassFilter filter = ClassFilter.of(options);
-        Retransformer retransformer = new Retransformer(inst, new TimesliceTransformer(filter, rewriter, log, reads, ForeignAgents.ofThisJvm()), filter, log);
+        Retransformer retransformer = new Retransformer(inst, new TimesliceTransformer(filter, rewriter, log, reads, ForeignAgents.ofThisJvm(), null), filter, log);
         inst.addTransformer(retransformer.transformer(), true);
         Retransformer.Summary done = retransformer.retransformLoaded();
 

@@ -21,7 +21,10 @@ import java.util.stream.Collectors;
  * by the transformer's own work on the same thread is passed through unchanged); it leaves alone
  * classes of the bootstrap and platform loaders, classes excluded by name, classes without a name
  * (hidden classes), classes loaded from another Java agent's jar ({@link ForeignAgents}), classes
- * that implement {@code ClassFileTransformer}, and classes that are already rewritten.
+ * that implement {@code ClassFileTransformer}, and classes that are already rewritten. With a
+ * {@link RewriteCache}, a class whose bytes were rewritten before (same agent, same options) is
+ * taken from the cache; only outcomes without warnings are cached, so every warning still appears
+ * on every run.
  */
 public final class TimesliceTransformer implements ClassFileTransformer {
     private final ClassFilter filter;
@@ -29,6 +32,7 @@ public final class TimesliceTransformer implements ClassFileTransformer {
     private final TransformLog log;
     private final ModuleReads moduleReads;
     private final ForeignAgents agents;
+    private final RewriteCache cache;
     private final ClassLoader platform = ClassLoader.getPlatformClassLoader();
     private final ThreadLocal<boolean[]> busy = ThreadLocal.withInitial(() -> new boolean[1]);
 
@@ -39,16 +43,18 @@ public final class TimesliceTransformer implements ClassFileTransformer {
     }
 
     public TimesliceTransformer(ClassFilter filter, ClassRewriter rewriter, TransformLog log, ModuleReads moduleReads) {
-        this(filter, rewriter, log, moduleReads, ForeignAgents.NONE);
+        this(filter, rewriter, log, moduleReads, ForeignAgents.NONE, null);
     }
 
+    /** @param cache the persistent rewrite cache (option {@code cache}), or null */
     TimesliceTransformer(ClassFilter filter, ClassRewriter rewriter, TransformLog log, ModuleReads moduleReads,
-                         ForeignAgents agents) {
+                         ForeignAgents agents, RewriteCache cache) {
         this.filter = filter;
         this.rewriter = rewriter;
         this.log = log;
         this.moduleReads = moduleReads;
         this.agents = agents;
+        this.cache = cache;
     }
 
     /** What became of one class. */
@@ -114,7 +120,21 @@ public final class TimesliceTransformer implements ClassFileTransformer {
             }
             return Transformed.UNCHANGED;
         }
+        if (cache != null) {
+            RewriteCache.Hit hit = cache.get(bytes);
+            if (hit != null) {
+                return cached(module, className, hit);
+            }
+        }
         ClassRewriter.Result r = rewriter.rewrite(bytes);
+        if (cache != null) {
+            if (r.status() == ClassRewriter.Result.Status.REWRITTEN && r.keptOriginal().isEmpty()
+                    && r.selfCheckRejections().isEmpty()) {
+                cache.put(bytes, r.bytes());
+            } else if (r.status() == ClassRewriter.Result.Status.UNCHANGED && !r.methods().isEmpty()) {
+                cache.put(bytes, null); // analysed in full; classes the scan passed are cheaper than a read
+            }
+        }
         switch (r.status()) {
             case REWRITTEN -> {
                 if (module != null && module.isNamed()) {
@@ -155,6 +175,24 @@ public final class TimesliceTransformer implements ClassFileTransformer {
                 return Transformed.UNCHANGED;
             }
         }
+    }
+
+    private Transformed cached(Module module, String className, RewriteCache.Hit hit) {
+        if (hit.rewritten() == null) {
+            log.unchanged.incrementAndGet();
+            if (log.enabled(LogLevel.DEBUG)) {
+                log.debug(className, "unchanged (rewrite cache)");
+            }
+            return Transformed.UNCHANGED;
+        }
+        if (module != null && module.isNamed()) {
+            moduleReads.ensureReadsRuntime(module);
+        }
+        log.rewritten.incrementAndGet();
+        if (log.enabled(LogLevel.INFO)) {
+            log.info(className, "rewritten (from the rewrite cache)");
+        }
+        return new Transformed(Outcome.REWRITTEN, hit.rewritten());
     }
 
     private static String details(ClassRewriter.Result r) {

@@ -379,22 +379,48 @@ final class JdkAccess {
 
     /** Starts the JDK's I/O pollers from a platform thread (see the class comment). Idempotent. */
     static void initIoPollers() {
-        Runnable init = () -> {
+        if (Thread.currentThread().isVirtual()) {
+            startIoPollers(Long.MAX_VALUE);
+        } else {
+            IoPollers.INIT.run();
+        }
+    }
+
+    /**
+     * Starts the JDK's I/O pollers on a platform thread of their own, once, and waits up to
+     * {@code waitMillis} for them (0: does not wait). Creates no class and no lambda, so it may
+     * run inside a class-file transformer: the JDK initializes the pollers' class on that thread.
+     */
+    static void startIoPollers(long waitMillis) {
+        Thread t = IoPollers.THREAD;
+        if (IoPollers.STARTED.compareAndSet(false, true)) {
+            t.start();
+        }
+        if (waitMillis > 0 && t != Thread.currentThread() && t.isAlive()) {
+            try {
+                t.join(waitMillis == Long.MAX_VALUE ? 0 : waitMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The pollers' initialization, made ready before anyone needs it (see startIoPollers). */
+    private static final class IoPollers {
+        static final java.util.concurrent.atomic.AtomicBoolean STARTED = new java.util.concurrent.atomic.AtomicBoolean();
+        static final Runnable INIT = () -> {
             try {
                 Class.forName("sun.nio.ch.Poller", true, null);
             } catch (Throwable t) {
                 // not this JDK's design; nothing to do
             }
         };
-        if (Thread.currentThread().isVirtual()) {
-            Thread t = Thread.ofPlatform().daemon().start(init);
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        } else {
-            init.run();
+        static final Thread THREAD = newThread();
+
+        private static Thread newThread() {
+            Thread t = new Thread(INIT, "timeslice-iopollers");
+            t.setDaemon(true);
+            return t;
         }
     }
 

@@ -94,7 +94,7 @@ public final class Scheduler implements AutoCloseable {
 
     private Scheduler(Builder b) {
         JdkAccess.check();
-        if (!b.backgroundInit) {
+        if (!b.backgroundInit && !b.lazyIoPollers) {
             JdkAccess.initIoPollers();
         }
         this.name = b.name != null ? b.name : "timeslice" + (INSTANCES.getAndIncrement() == 0 ? "" : "-" + INSTANCES.get());
@@ -121,8 +121,11 @@ public final class Scheduler implements AutoCloseable {
             // The JDK's I/O pollers and the GC notifications cost tens of ms to set up: beside
             // the program's start. Initializing the pollers' class from here still happens
             // before any G can use them: a G doing I/O first waits for this initialization.
+            boolean pollers = !b.lazyIoPollers;
             Thread init = new Thread(() -> {
-                JdkAccess.initIoPollers();
+                if (pollers) {
+                    JdkAccess.initIoPollers();
+                }
                 if (gcScanTrigger != null) {
                     gcScanTrigger.start();
                 }
@@ -132,6 +135,16 @@ public final class Scheduler implements AutoCloseable {
         } else if (gcScanTrigger != null) {
             gcScanTrigger.start();
         }
+    }
+
+    /**
+     * Starts the JDK's I/O pollers on a platform thread if nobody has yet (for a scheduler built
+     * with {@link Builder#lazyIoPollers}), waiting up to {@code waitMillis} for them when called
+     * on a virtual thread (0: never waits). Safe inside a class-file transformer: it creates no
+     * class. Idempotent and cheap after the first call.
+     */
+    public static void ioPollersNeeded(long waitMillis) {
+        JdkAccess.startIoPollers(Thread.currentThread().isVirtual() ? waitMillis : 0);
     }
 
     public static Builder builder() {
@@ -152,6 +165,7 @@ public final class Scheduler implements AutoCloseable {
         private boolean keepAlive = false;
         private boolean backgroundInit = false;
         private DeadlockMode deadlock = DeadlockMode.OFF;
+        private boolean lazyIoPollers = false;
 
         private Builder() {
         }
@@ -191,6 +205,18 @@ public final class Scheduler implements AutoCloseable {
          */
         public Builder backgroundInit(boolean on) {
             this.backgroundInit = on;
+            return this;
+        }
+
+        /**
+         * Do not start the JDK's I/O pollers with the scheduler: whoever builds it promises to
+         * call {@link #ioPollersNeeded} before a G first does socket or channel I/O (the agent
+         * does when the JDK loads its socket and channel classes). The pollers' platform thread
+         * blocks in native code, and the JVM waits 300 ms at exit for such a thread: a program
+         * that does no such I/O should not pay that.
+         */
+        public Builder lazyIoPollers(boolean on) {
+            this.lazyIoPollers = on;
             return this;
         }
 
@@ -894,6 +920,9 @@ public final class Scheduler implements AutoCloseable {
         if (npidle == 0) {
             if (nmspinning.get() == 0) {
                 needspinning = 1;
+            }
+            if (sysmon != null) {
+                sysmon.noteRunnable(); // a G past its slice may now starve the one just queued
             }
             return;
         }

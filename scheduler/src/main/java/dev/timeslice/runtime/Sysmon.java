@@ -1,5 +1,6 @@
 package dev.timeslice.runtime;
 
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -30,6 +31,15 @@ import java.util.concurrent.locks.LockSupport;
  * hundreds of times per slice. Waker threads call {@link #wakeupPending} to get a wakeup
  * preemption without waiting for the next round.
  *
+ * <p>Nothing to starve, nothing to do (beyond Go, which preempts anyway): a G whose slice is
+ * over is not asked to yield while no other G is runnable (every run queue, runnext and the
+ * global queue empty) — yielding would only put it back on its P, and cost a deoptimisation the
+ * first time. When every running G is such a G, sysmon parks; the scheduler calls
+ * {@link #noteRunnable} when it makes a G runnable while no P is idle (the only way starvation
+ * becomes possible: with a P idle, that P runs it), and sysmon then asks at once. The park is
+ * bounded ({@link #STARVE_PARK_MAX}, 20 wakeups a second) so that a path that queues a G without
+ * that call delays it by at most that much instead of starving it.
+ *
  * <p>sysmon only reads P fields racily and validates what it read through the schedtick in the
  * P's status word; it changes scheduler state only by CAS (requests, retakes).
  */
@@ -40,6 +50,8 @@ final class Sysmon implements Runnable {
     static final long BLOCK_CHECK_NANOS = 1_000_000;
     /** Second look, confirming that the M is still not running. */
     static final long BLOCK_CONFIRM_NANOS = 200_000;
+    /** The longest sleep while G's run past their slice and none waits: a bound on any missed wakeup. */
+    private static final long STARVE_PARK_MAX = 50_000_000;
 
     private final Scheduler sched;
     private final Thread thread;
@@ -50,6 +62,10 @@ final class Sysmon implements Runnable {
     private volatile boolean wakeupRequested;
     /** When sysmon means to wake next (System.nanoTime), Long.MAX_VALUE while parked without a deadline. */
     private volatile long plannedWake = Long.MAX_VALUE;
+    /** True while sysmon is parked because no G is runnable; {@link #noteRunnable} then wakes it. */
+    private volatile boolean starveParked;
+    /** Set by {@link #retake}: it left a G past its slice alone because nothing else was runnable. */
+    private boolean leftAlone;
 
     Sysmon(Scheduler sched) {
         this.sched = sched;
@@ -76,6 +92,19 @@ final class Sysmon implements Runnable {
         }
     }
 
+    /**
+     * The scheduler made a G runnable while no P was idle: a G past its slice may now starve it.
+     * Called after the G is queued (the fence orders that put before the flag's read, against
+     * sysmon's write of the flag before it re-reads the queues).
+     */
+    void noteRunnable() {
+        VarHandle.fullFence();
+        if (starveParked) {
+            starveParked = false;
+            LockSupport.unpark(thread);
+        }
+    }
+
     /** A G woken from outside is waiting and no P is idle: try a wakeup preemption now. */
     void wakeupPending() {
         long now = System.nanoTime();
@@ -97,6 +126,19 @@ final class Sysmon implements Runnable {
                 if (!preemptForWakeups(now)) {
                     next = Math.min(next, now + Math.max(MIN_SLEEP, sched.wakeupGraceNanos / 4));
                 }
+            }
+            if (next == Long.MAX_VALUE && leftAlone) {
+                // G's run past their slice, but none is waiting: sleep until one is
+                starveParked = true;
+                VarHandle.fullFence();
+                if (runnableWaiting() || wakeupRequested) {
+                    starveParked = false;
+                    continue;
+                }
+                plannedWake = now + STARVE_PARK_MAX;
+                LockSupport.parkNanos(this, STARVE_PARK_MAX);
+                starveParked = false;
+                continue;
             }
             if (next == Long.MAX_VALUE) {
                 // nothing running: sleep until an M starts a G
@@ -133,6 +175,8 @@ final class Sysmon implements Runnable {
     long retake(long now) {
         long next = Long.MAX_VALUE;
         boolean workStarving = workStarving();
+        boolean runnable = workStarving || runnableWaiting();
+        leftAlone = false;
         for (P p : sched.allp) {
             int status = p.status();
             if (status != P.INGO && status != P.LOCKED) {
@@ -161,6 +205,11 @@ final class Sysmon implements Runnable {
             long deadline = start + sched.sliceNanos;
             if (now < deadline) {
                 next = Math.min(next, deadline);
+                continue;
+            }
+            if (!runnable) {
+                // slice over, but no G waits for a P: nothing to give it to (see the class comment)
+                leftAlone = true;
                 continue;
             }
             if (p.sysmonRequestedGen != gen || p.sysmonTick != tick) {
@@ -301,6 +350,19 @@ final class Sysmon implements Runnable {
             return false;
         }
         if (sched.globrunq.size() > 0) {
+            return true;
+        }
+        for (P p : sched.allp) {
+            if (!p.runq.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Is any G runnable but not running: in a P's run queue or runnext, or the global queue? */
+    private boolean runnableWaiting() {
+        if (sched.globrunq.size() > 0 || sched.globrunq.wakeSize() > 0) {
             return true;
         }
         for (P p : sched.allp) {

@@ -8,6 +8,15 @@ final class ObsTestSupport {
     }
 
     /** What a rewritten CPU-bound loop does: work, and a poll each iteration. */
+    /** {@code rounds} rounds of arithmetic without a poll (returns early if {@code until} is set). */
+    static long spinFor(AtomicBoolean until, int rounds) {
+        long x = 0;
+        for (int i = 0; i < rounds && !until.get(); i++) {
+            x += i ^ (x >>> 3);
+        }
+        return x;
+    }
+
     static void spinWithPolls(AtomicBoolean until) {
         long x = 0;
         while (!until.get()) {

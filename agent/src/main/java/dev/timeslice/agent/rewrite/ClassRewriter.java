@@ -18,6 +18,10 @@ import org.objectweb.asm.Opcodes;
  * loads or looks up another class. Stateless apart from its configuration: safe to use from
  * several threads at once.
  *
+ * <p>A class in which no method can need a poll or routing ({@link ClassScan}: no back-edge, no
+ * handler, only allow-listed calls, no main to run as G 1) costs one streaming pass and is
+ * reported {@code UNCHANGED} without building trees or writing anything.
+ *
  * <p>{@link #rewrite} never throws for bad input: it reports {@link Result.Status#FAILED}.
  */
 public final class ClassRewriter {
@@ -80,6 +84,11 @@ public final class ClassRewriter {
     }
 
     public Result rewrite(byte[] classFile) {
+        return rewrite(classFile, true);
+    }
+
+    /** @param scanFirst take the cheap path for classes with nothing to rewrite (false only in tests) */
+    Result rewrite(byte[] classFile, boolean scanFirst) {
         String name = null;
         try {
             ClassReader cr = new ClassReader(classFile);
@@ -90,6 +99,9 @@ public final class ClassRewriter {
             if (java.util.Arrays.asList(cr.getInterfaces()).contains("java/lang/instrument/ClassFileTransformer")) {
                 // runs inside class loading: a poll or a routed thread there could load a class
                 return Result.of(Result.Status.SKIPPED, name, "a ClassFileTransformer (runs while classes load)");
+            }
+            if (scanFirst && !ClassScan.mayNeedRewriting(cr, runMainAsG)) {
+                return Result.of(Result.Status.UNCHANGED, name, "nothing to poll (scan)");
             }
             Map<String, Integer> lengths = CodeSize.codeLengths(cr);
             ClassWriter cw = new NoHierarchyWriter();

@@ -1,0 +1,56 @@
+package dev.timeslice.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import fixtures.programs.CacheTarget;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The rewrite cache end to end: a second run takes every rewritten class from it; a damaged entry is rewritten. */
+class RewriteCacheIT {
+    private static Jvm.Result run(Path cache) throws Exception {
+        return Jvm.run(List.of("-javaagent:" + Jvm.agentJar() + "=procs=2,cache=" + cache,
+                "-cp", Jvm.classpath(CacheTarget.class), "fixtures.programs.CacheTarget"));
+    }
+
+    private static long count(String err, String what) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) " + what).matcher(err);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    @Test
+    void theSecondRunHitsAndADamagedEntryIsRewritten(@TempDir Path dir) throws Exception {
+        Path cache = dir.resolve("cache");
+        Jvm.Result first = run(cache);
+        assertEquals(0, first.exit(), first.toString());
+        long rewritten = count(first.err(), "classes rewritten");
+        assertTrue(rewritten >= 1, first.toString());
+        assertEquals(0, count(first.err(), "hits"), first.toString());
+        assertTrue(count(first.err(), "written") >= rewritten, first.toString());
+
+        Jvm.Result second = run(cache);
+        assertEquals(first.out(), second.out(), "same program output");
+        assertEquals(rewritten, count(second.err(), "classes rewritten"), second.toString());
+        assertTrue(count(second.err(), "hits") >= rewritten, second.toString());
+        assertEquals(0, count(second.err(), "written"), second.toString());
+
+        List<Path> entries;
+        try (Stream<Path> s = Files.list(cache)) {
+            entries = s.toList();
+        }
+        for (Path e : entries) {
+            byte[] b = Files.readAllBytes(e);
+            Files.write(e, java.util.Arrays.copyOf(b, b.length / 2)); // truncated by a crash, say
+        }
+        Jvm.Result third = run(cache);
+        assertEquals(first.out(), third.out(), "same program output");
+        assertEquals(entries.size(), count(third.err(), "bad entries ignored"), third.toString());
+        assertEquals(0, count(third.err(), "hits"), third.toString());
+        assertTrue(count(third.err(), "written") >= rewritten, third.toString());
+    }
+}

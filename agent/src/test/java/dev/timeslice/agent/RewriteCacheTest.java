@@ -1,0 +1,179 @@
+package dev.timeslice.agent;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The persistent rewrite cache: hits and misses, bad entries, concurrent writers, eviction, the option. */
+class RewriteCacheTest {
+    private static byte[] bytes(int seed, int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (seed * 31 + i * 7);
+        }
+        return b;
+    }
+
+    private static List<Path> entries(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".tsc")).toList();
+        }
+    }
+
+    @Test
+    void aMissThenAHitForTheSameBytesAndFingerprint(@TempDir Path dir) {
+        RewriteCache c = new RewriteCache(dir, "fp", RewriteCache.DEFAULT_MAX_BYTES);
+        byte[] original = bytes(1, 500);
+        byte[] rewritten = bytes(2, 700);
+        assertNull(c.get(original));
+        c.put(original, rewritten);
+        RewriteCache.Hit hit = c.get(original);
+        assertNotNull(hit);
+        assertArrayEquals(rewritten, hit.rewritten());
+        assertEquals(1, c.hits.get());
+        assertEquals(1, c.misses.get());
+        assertEquals(1, c.writes.get());
+        // other bytes, or another agent build / other options: a miss
+        assertNull(c.get(bytes(3, 500)));
+        assertNull(new RewriteCache(dir, "fp2", RewriteCache.DEFAULT_MAX_BYTES).get(original));
+    }
+
+    @Test
+    void needsNoRewritingIsCachedToo(@TempDir Path dir) {
+        RewriteCache c = new RewriteCache(dir, "fp", RewriteCache.DEFAULT_MAX_BYTES);
+        byte[] original = bytes(1, 100);
+        c.put(original, null);
+        RewriteCache.Hit hit = c.get(original);
+        assertNotNull(hit);
+        assertNull(hit.rewritten());
+    }
+
+    @Test
+    void aTruncatedOrCorruptEntryIsIgnoredAndReplaced(@TempDir Path dir) throws IOException {
+        RewriteCache c = new RewriteCache(dir, "fp", RewriteCache.DEFAULT_MAX_BYTES);
+        byte[] original = bytes(1, 300);
+        byte[] rewritten = bytes(2, 400);
+        c.put(original, rewritten);
+        Path entry = entries(dir).get(0);
+        byte[] good = Files.readAllBytes(entry);
+
+        Files.write(entry, Arrays.copyOf(good, good.length - 10)); // truncated
+        assertNull(c.get(original));
+        byte[] flipped = good.clone();
+        flipped[flipped.length - 1] ^= 1; // payload changed: hash mismatch
+        Files.write(entry, flipped);
+        assertNull(c.get(original));
+        byte[] badMagic = good.clone();
+        badMagic[0] = 'X';
+        Files.write(entry, badMagic);
+        assertNull(c.get(original));
+        Files.write(entry, new byte[0]);
+        assertNull(c.get(original));
+        assertEquals(4, c.corrupt.get());
+
+        c.put(original, rewritten); // the next write replaces the bad entry
+        assertArrayEquals(rewritten, c.get(original).rewritten());
+    }
+
+    @Test
+    void anEntryCopiedUnderAnotherKeyIsIgnored(@TempDir Path dir) throws IOException {
+        RewriteCache c = new RewriteCache(dir, "fp", RewriteCache.DEFAULT_MAX_BYTES);
+        c.put(bytes(1, 300), bytes(2, 300));
+        Path a = entries(dir).get(0);
+        c.put(bytes(5, 300), bytes(6, 300));
+        Path b = entries(dir).stream().filter(p -> !p.equals(a)).findFirst().orElseThrow();
+        Files.copy(a, b, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertNull(c.get(bytes(5, 300)), "the header names another key");
+    }
+
+    @Test
+    void concurrentWritersLeaveOnlyWholeEntries(@TempDir Path dir) throws Exception {
+        int threads = 8;
+        int keys = 40;
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                fs.add(pool.submit(() -> {
+                    // each thread is a JVM of its own: its own cache object on the same directory
+                    RewriteCache c = new RewriteCache(dir, "fp", RewriteCache.DEFAULT_MAX_BYTES);
+                    start.await();
+                    for (int k = 0; k < keys; k++) {
+                        c.put(bytes(k, 2000 + k), bytes(k + 1000, 3000 + k));
+                        RewriteCache.Hit h = c.get(bytes(k, 2000 + k));
+                        assertNotNull(h, "a writer reads back a whole entry");
+                        assertArrayEquals(bytes(k + 1000, 3000 + k), h.rewritten());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(keys, entries(dir).stream().filter(p -> !p.getFileName().toString().startsWith(".tmp-")).count());
+        try (Stream<Path> s = Files.list(dir)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".tmp-")), "no temporary file left");
+        }
+        RewriteCache reader = new RewriteCache(dir, "fp", RewriteCache.DEFAULT_MAX_BYTES);
+        for (int k = 0; k < keys; k++) {
+            assertArrayEquals(bytes(k + 1000, 3000 + k), reader.get(bytes(k, 2000 + k)).rewritten());
+        }
+        assertEquals(0, reader.corrupt.get());
+    }
+
+    @Test
+    void evictionDeletesTheLeastRecentlyUsedDownToTheBound(@TempDir Path dir) throws IOException {
+        RewriteCache c = new RewriteCache(dir, "fp", 10_000);
+        for (int k = 0; k < 10; k++) {
+            c.put(bytes(k, 10), bytes(k, 1900)); // ~2 KB each: 20 KB in all
+        }
+        long t = System.currentTimeMillis() - 100_000;
+        List<Path> all = entries(dir);
+        for (Path p : all) {
+            Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(t += 1000));
+        }
+        Path newest = all.get(all.size() - 1);
+        c.evict();
+        long total = 0;
+        for (Path p : entries(dir)) {
+            total += Files.size(p);
+        }
+        assertTrue(total <= 8_000, "down to 80 % of the bound: " + total);
+        assertTrue(Files.exists(newest), "the most recently used entry stays");
+    }
+
+    @Test
+    void theOptionNamesADirectoryOrAutoAndAnUnusableOneTurnsTheCacheOff(@TempDir Path dir) throws IOException {
+        assertEquals("", AgentOptions.parse("", new java.util.Properties()).get(AgentOptions.CACHE), "off by default");
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("timeslice.cache", dir.toString());
+        assertEquals(dir.toString(), AgentOptions.parse("", props).get(AgentOptions.CACHE));
+        assertTrue(RewriteCache.directory("auto").endsWith("timeslice"));
+
+        TransformLog log = new TransformLog(LogLevel.WARN, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        assertNull(RewriteCache.open("", "fp", log));
+        assertEquals(dir.resolve("sub"), RewriteCache.open(dir.resolve("sub").toString(), "fp", log).dir());
+        Path file = Files.writeString(dir.resolve("afile"), "x");
+        assertNull(RewriteCache.open(file.resolve("sub").toString(), "fp", log), "a file where the directory should be");
+    }
+}

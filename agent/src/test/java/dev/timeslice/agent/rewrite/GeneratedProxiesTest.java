@@ -246,7 +246,7 @@ class GeneratedProxiesTest {
         gen.setUseCache(false);
         gen.create();
         Pair p = new Pair(rec.classes);
-        String name = p.named("KeyFactoryBySpringCGLIB");
+        String name = p.named("$$KeyFactoryByCGLIB$$");
         sameKeys((CacheKey) p.original(name).getDeclaredConstructor().newInstance(),
                 (CacheKey) p.rewritten(name).getDeclaredConstructor().newInstance());
     }

@@ -75,9 +75,7 @@ class CorpusIT {
         double seconds = (System.nanoTime() - start) / 1e9;
         List<String> lines = Files.readAllLines(out);
 
-        StringBuilder table = new StringBuilder()
-                .append("| jar | classes | rewritten | unchanged | skipped | left alone after an error | failed verification |\n")
-                .append("|---|---:|---:|---:|---:|---:|---:|\n");
+        List<String[]> rows = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         int jarsSeen = 0;
         String total = null;
@@ -90,12 +88,13 @@ class CorpusIT {
                     sum += Integer.parseInt(m.group(g));
                 }
                 assertEquals(classes, sum, "counts add up: " + line);
-                String jar = m.group(1).equals("total") ? "**total (" + jarsSeen + " jars)**" : m.group(1);
-                table.append("| ").append(jar);
+                String[] row = new String[8];
+                row[0] = m.group(1).equals("total") ? "**total (" + jarsSeen + " jars)**" : m.group(1);
                 for (int g = 2; g <= 7; g++) {
-                    table.append(" | ").append(m.group(g));
+                    row[g - 1] = m.group(g);
                 }
-                table.append(" |\n");
+                row[7] = "0";
+                rows.add(row);
                 if (m.group(1).equals("total")) {
                     total = line;
                 } else {
@@ -104,7 +103,22 @@ class CorpusIT {
                 }
             } else if (line.startsWith("  FAILED ") || line.startsWith("  LEFT ALONE AFTER AN ERROR ")) {
                 problems.add(line.trim());
+                if (line.startsWith("  FAILED SELF-CHECK ") && !rows.isEmpty()) {
+                    String[] row = rows.get(rows.size() - 1);
+                    row[7] = String.valueOf(Integer.parseInt(row[7]) + 1);
+                }
             }
+        }
+        if (!rows.isEmpty()) {
+            rows.get(rows.size() - 1)[7] = String.valueOf(rows.stream().limit(rows.size() - 1)
+                    .mapToInt(r -> Integer.parseInt(r[7])).sum());
+        }
+        StringBuilder table = new StringBuilder()
+                .append("| jar | classes | rewritten | unchanged | skipped | left alone after an error | failed verification "
+                        + "| self-check rejections |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (String[] row : rows) {
+            table.append("| ").append(String.join(" | ", row)).append(" |\n");
         }
         String report = "`verify --loopPoll " + loopPoll + "` over " + jarsSeen + " jars (" + lib.size()
                 + " more on the link class path): " + String.format("%.1f", seconds) + " s wall, exit " + exit + "\n\n"

@@ -73,6 +73,8 @@ final class JarVerifier {
         final Map<String, Integer> keptMethods = new TreeMap<>();
         /** classes the rewriter could not handle and left unchanged (as the agent would), with why */
         final List<String> leftAlone = new ArrayList<>();
+        /** methods for which the rewriter's self-check rejected a form (a rewriter bug; the agent fell back) */
+        final List<String> selfCheckRejected = new ArrayList<>();
         /** rewritten classes that do not verify, with class, method and error */
         final List<String> failed = new ArrayList<>();
         final List<String> notes = new ArrayList<>();
@@ -271,7 +273,7 @@ final class JarVerifier {
      */
     private static void selfCheck(Report rep, String label, ClassRewriter.Result r) {
         for (MethodReport m : r.selfCheckRejections()) {
-            rep.failed.add(label + "." + m.name() + m.descriptor() + ": " + m.note());
+            rep.selfCheckRejected.add(label + "." + m.name() + m.descriptor() + ": " + m.note());
         }
     }
 

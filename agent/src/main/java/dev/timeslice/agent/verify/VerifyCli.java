@@ -19,7 +19,8 @@ import java.util.Map;
  * the jars are the application), verifies the results (see {@link JarVerifier}), prints counts per
  * jar and in total on stdout, and exits with 0 when nothing failed, 1 when a rewritten class failed
  * verification or the rewriter could not handle a class (left alone after an error, as the agent
- * would load it unchanged), 2 on a usage error. {@code --classpath} names jars the given ones depend on: used to link, not checked.
+ * would load it unchanged) or the rewriter's self-check rejected a form it produced (lines
+ * {@code FAILED SELF-CHECK}), 2 on a usage error. {@code --classpath} names jars the given ones depend on: used to link, not checked.
  */
 public final class VerifyCli {
     private VerifyCli() {
@@ -85,6 +86,7 @@ public final class VerifyCli {
         int skipped = 0;
         int leftAlone = 0;
         int failed = 0;
+        int selfChecks = 0;
         for (JarVerifier.Report r : reports) {
             out.printf("%s: %s%n", r.jar, counts(r.classes, r.rewritten, r.unchanged, r.skippedCount(),
                     r.leftAlone.size(), r.failed.size()));
@@ -104,6 +106,9 @@ public final class VerifyCli {
             for (String f : r.leftAlone) {
                 out.println("  LEFT ALONE AFTER AN ERROR " + f);
             }
+            for (String f : r.selfCheckRejected) {
+                out.println("  FAILED SELF-CHECK " + f);
+            }
             if (r.cascades > 0) {
                 out.printf("  failures that only follow from another class's failure: %d (listed last)%n", r.cascades);
             }
@@ -118,9 +123,13 @@ public final class VerifyCli {
             skipped += r.skippedCount();
             leftAlone += r.leftAlone.size();
             failed += r.failed.size();
+            selfChecks += r.selfCheckRejected.size();
+        }
+        if (selfChecks > 0) {
+            out.printf("methods whose form the rewriter's self-check rejected (rewriter bugs): %d%n", selfChecks);
         }
         out.printf("total: %s%n", counts(classes, rewritten, unchanged, skipped, leftAlone, failed));
-        return failed == 0 && leftAlone == 0 ? 0 : 1;
+        return failed == 0 && leftAlone == 0 && selfChecks == 0 ? 0 : 1;
     }
 
     /** The one counts format, per jar and in total (tests and scripts parse it). */

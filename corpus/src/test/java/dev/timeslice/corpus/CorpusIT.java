@@ -48,6 +48,15 @@ class CorpusIT {
         }
     }
 
+    /** The 1-minute load average, or "unknown": the wall time means little on a loaded machine. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     @Test
     void everyClassOfTheCorpusVerifiesAfterRewriting() throws Exception {
         Path agent = Path.of(System.getProperty("timeslice.agent.jar"));
@@ -68,6 +77,7 @@ class CorpusIT {
                 "--classpath", String.join(File.pathSeparator, lib)));
         check.forEach(p -> cmd.add(p.toString()));
         Path out = corpus.resolve("verify.txt");
+        String load = loadAverage();
         long start = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(corpus.resolve("verify.err").toFile())
                 .start();
@@ -121,7 +131,8 @@ class CorpusIT {
             table.append("| ").append(String.join(" | ", row)).append(" |\n");
         }
         String report = "`verify --loopPoll " + loopPoll + "` over " + jarsSeen + " jars (" + lib.size()
-                + " more on the link class path): " + String.format("%.1f", seconds) + " s wall, exit " + exit + "\n\n"
+                + " more on the link class path): " + String.format("%.1f", seconds) + " s wall (load average " + load
+                + " at the start, " + Runtime.getRuntime().availableProcessors() + " CPUs), exit " + exit + "\n\n"
                 + table;
         Files.writeString(corpus.resolve("report.md"), report);
         System.out.println(report);

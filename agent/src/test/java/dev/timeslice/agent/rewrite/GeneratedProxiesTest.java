@@ -38,10 +38,11 @@ import org.objectweb.asm.ClassReader;
  * Classes generated at run time, as real applications load them: CGLIB (Spring's repackaged copy
  * and cglib itself, including the key factory classes CGLIB generates for its caches), ByteBuddy
  * subclass proxies, auxiliary types and inlined {@code Advice}, Javassist proxies and classes
- * compiled by Javassist's own compiler. Their bytes are captured where the generator produces
- * them, rewritten with {@link ClassRewriter}, defined in a throwaway loader (so HotSpot verifies
- * them) and run beside the same bytes unrewritten: every call must give the same result. A
- * {@code VerifyError} fails the test naming the class.
+ * compiled by Javassist's own compiler, and Groovy compiled at run time (closures, indy call
+ * sites). Their bytes are captured where the generator produces them, rewritten with
+ * {@link ClassRewriter}, defined in a throwaway loader (so HotSpot verifies them) and run beside
+ * the same bytes unrewritten: every call must give the same result. A {@code VerifyError} fails
+ * the test naming the class.
  *
  * <p>These generators emit shapes javac never does: CGLIB's key-factory constructor returns with
  * {@code this} still on the operand stack, proxies dispatch through large hash switches, Advice
@@ -453,6 +454,50 @@ class GeneratedProxiesTest {
             Object[] args = Arrays.copyOfRange(c, 1, c.length);
             assertEquals(TestClasses.call(o, null, (String) c[0], args), TestClasses.call(r, null, (String) c[0], args),
                     c[0] + Arrays.toString(args));
+        }
+    }
+
+    // ---- Groovy, compiled at run time (scripts, templates, Grails/Gradle-style DSLs) ----
+
+    /** Dynamic Groovy: loops over ranges and lists, closures (classes of their own), indy call sites. */
+    private static final String GROOVY = """
+            class GroovyLoops {
+                static long sumTo(int n) { long s = 0; for (int i = 0; i < n; i++) { s += i }; s }
+                static int each(List<Integer> xs) { int t = 0; xs.each { t += it }; t }
+                static String joined(int n) { (1..n).collect { it * 2 }.join(',') }
+                static int whileBreak(int n) { int i = 0; while (true) { if (i * i > n) break; i++ }; i }
+                static int tried(int n) {
+                    int t = 0
+                    for (i in 0..<n) { try { if (i % 5 == 0) throw new IllegalStateException(); t++ } catch (IllegalStateException e) { t += 2 } }
+                    t
+                }
+                static int nested(int n) { int t = 0; outer: for (int i = 0; i < n; i++) { for (int j = 0; j < n; j++) { if (j > i) continue outer; t += j } }; t }
+            }
+            """;
+
+    @Test
+    void groovyCompiledAtRunTimeRunsTheSameRewritten() throws Exception {
+        var unit = new org.codehaus.groovy.control.CompilationUnit();
+        unit.addSource("GroovyLoops.groovy", GROOVY);
+        unit.compile(org.codehaus.groovy.control.Phases.CLASS_GENERATION);
+        Map<String, byte[]> classes = new LinkedHashMap<>();
+        for (org.codehaus.groovy.tools.GroovyClass c : unit.getClasses()) {
+            classes.put(c.getName(), c.getBytes());
+        }
+        assertTrue(classes.size() > 1, "closure classes: " + classes.keySet());
+        Pair p = new Pair(classes);
+        Class<?> o = p.original("GroovyLoops");
+        Class<?> r = p.rewritten("GroovyLoops");
+        List<Integer> xs = new ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            xs.add(i % 17);
+        }
+        Object[][] calls = {{"sumTo", 100_000}, {"each", xs}, {"joined", 200}, {"whileBreak", 1_000_000}, {"tried", 1000},
+            {"nested", 300}};
+        for (Object[] c : calls) {
+            Object[] args = Arrays.copyOfRange(c, 1, c.length);
+            assertEquals(TestClasses.call(o, null, (String) c[0], args), TestClasses.call(r, null, (String) c[0], args),
+                    c[0] + " " + (args[0] instanceof List ? "list" : Arrays.toString(args)));
         }
     }
 }

@@ -90,7 +90,6 @@ public final class MethodRewriter {
         int before = originalLength >= 0 ? originalLength : CodeSize.upperBound(original);
         String last = null;
         String rejected = null;
-        int[] stackSizes = SelfCheck.stackSizes(cls.name(), original, framed);
         for (Form form : Form.values()) {
             if (form.ordinal() < config.bestForm().ordinal()) {
                 continue;
@@ -99,7 +98,7 @@ public final class MethodRewriter {
             MethodNode work = copy(original);
             Outcome o;
             try {
-                o = apply(work, form, framed, stackSizes);
+                o = apply(work, form, framed);
             } catch (RuntimeException e) {
                 rejected = note(rejected, form, "internal error: " + e);
                 continue;
@@ -131,7 +130,7 @@ public final class MethodRewriter {
         return earlier == null ? s : earlier + ", " + s;
     }
 
-    private Outcome apply(MethodNode m, Form form, boolean framed, int[] stackSizes) {
+    private Outcome apply(MethodNode m, Form form, boolean framed) {
         MethodGraph g = new MethodGraph(m, framed);
         LoopAnalysis a = LoopAnalysis.of(g, config.callPolicy());
         CountedLoopMatcher matcher = new CountedLoopMatcher(g, cls);
@@ -145,7 +144,7 @@ public final class MethodRewriter {
         List<LoopAnalysis.Loop> bare = new ArrayList<>();
         for (LoopAnalysis.Loop loop : a.loops) {
             if (loop.edge.kind() == BackEdge.Kind.HANDLER) {
-                if (!releasesMonitorOnly(g, loop)) {
+                if (!selfCovering(g, loop)) {
                     handlerLoops.add(loop);
                 }
             } else if (form == Form.MINIMAL) {
@@ -164,7 +163,7 @@ public final class MethodRewriter {
                 }
             }
         }
-        ReturnPolls returns = ReturnPolls.plan(g, !a.loops.isEmpty(), stackSizes);
+        ReturnPolls returns = ReturnPolls.plan(g, !a.loops.isEmpty(), StackDepth.of(g));
         // frames are looked up before the list changes; padding below updates these same nodes
         Map<LabelNode, FrameNode> frames = new HashMap<>();
         if (framed) {
@@ -324,21 +323,23 @@ public final class MethodRewriter {
     }
 
     /**
-     * Whether a loop closed by an exception edge is javac's release handler of a
-     * {@code synchronized} block, which covers its own {@code monitorexit}: it "iterates" only if
-     * {@code monitorexit} throws. A poll in it bought nothing and made C1 refuse the whole method
-     * ("error while joining with exception handler", measured with -XX:+PrintCompilation).
+     * Whether a loop closed by an exception edge is a handler covering its own start: javac's
+     * release handler of a {@code synchronized} block (it covers its own {@code monitorexit}) and
+     * the catch-any handler of a {@code try/catch/finally} (it covers its own {@code astore}). It
+     * "iterates" only by throwing inside itself. A poll in it bought nothing and made C1 refuse the
+     * whole method ("error while joining with exception handler", -XX:+PrintCompilation).
      */
-    private static boolean releasesMonitorOnly(MethodGraph g, LoopAnalysis.Loop loop) {
-        boolean exit = false;
-        for (int i = loop.body.nextSetBit(0); i >= 0; i = loop.body.nextSetBit(i + 1)) {
-            int op = g.nodes[i].getOpcode();
-            if (LoopAnalysis.isCall(g.nodes[i]) || op == Opcodes.ATHROW) {
-                return false;
-            }
-            exit |= op == Opcodes.MONITOREXIT;
+    private static boolean selfCovering(MethodGraph g, LoopAnalysis.Loop loop) {
+        if (g.method.tryCatchBlocks == null) {
+            return false;
         }
-        return exit;
+        AbstractInsnNode header = g.nodes[loop.lo()];
+        for (TryCatchBlockNode t : g.method.tryCatchBlocks) {
+            if (t.handler == header && g.indexOf(t.start) <= loop.lo() && loop.lo() < g.indexOf(t.end)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Jumps and switches outside the loop that target its header. */

@@ -95,6 +95,7 @@ final class Sysmon implements Runnable {
                     idleParked = false;
                     continue;
                 }
+                sched.deadlock.sysmonIdle(); // O(procs): asks the deadlock detector's thread to look
                 LockSupport.park(this);
                 continue;
             }

@@ -3,7 +3,6 @@ package dev.timeslice.agent.verify;
 import dev.timeslice.agent.rewrite.ClassRewriter;
 import dev.timeslice.agent.rewrite.MethodReport;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Enumeration;
@@ -11,8 +10,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.MethodNode;
@@ -28,10 +30,23 @@ import org.objectweb.asm.tree.analysis.BasicVerifier;
  * rewritten versions of all classes. A class whose original does not link either (a dependency
  * that is not on the given class path) is counted as skipped, not failed.
  *
+ * <p>The jars form one class path in the order given, then the {@code classpath} jars: where two
+ * jars hold the same class, the first one is served to the loaders (as a class loader would), and a
+ * later copy is rewritten and checked with ASM only ({@link Report#shadowed}).
+ *
+ * <p>A class that fails to link only because a class it needs (its superclass, say) fails is a
+ * failure too, but marked as following from that class ({@link Report#cascades}), so the list of
+ * failures starts with the ones to look at. Work is linear in the number of classes: everything is
+ * rewritten once, and one loader per multi-release version serves all of them.
+ *
  * <p>Multi-release entries ({@code META-INF/versions/N/...}) are checked in a loader of their own
  * in which they shadow the base entries.
  */
 final class JarVerifier {
+    /** Where HotSpot's VerifyError text names the method: {@code Location: a/b/C.m(I)V @12: iload}. */
+    private static final Pattern LOCATION = Pattern.compile("Location:\\s+(\\S+?)\\.([^.\\s]+\\(\\S*) @(\\d+): (\\S+)");
+    private static final Pattern REASON = Pattern.compile("Reason:\\s+(.*?)\\s*(Current Frame:|Bytecode:|$)");
+
     private final ClassRewriter rewriter;
 
     JarVerifier(ClassRewriter rewriter) {
@@ -50,8 +65,17 @@ final class JarVerifier {
         int counters;
         int edgePolls;
         int returnPolls;
+        /** rewritten copies checked with ASM only: the same class comes first from an earlier jar */
+        int shadowed;
+        /** failures that follow from another class's failure */
+        int cascades;
         final Map<String, Integer> skipped = new TreeMap<>();
         final Map<String, Integer> keptMethods = new TreeMap<>();
+        /** classes the rewriter could not handle and left unchanged (as the agent would), with why */
+        final List<String> leftAlone = new ArrayList<>();
+        /** methods for which the rewriter's self-check rejected a form (a rewriter bug; the agent fell back) */
+        final List<String> selfCheckRejected = new ArrayList<>();
+        /** rewritten classes that do not verify, with class, method and error */
         final List<String> failed = new ArrayList<>();
         final List<String> notes = new ArrayList<>();
 
@@ -101,63 +125,78 @@ final class JarVerifier {
     }
 
     List<Report> verify(List<Path> jars, List<Path> classpath) throws IOException {
+        // the class path as a loader sees it: first jar wins
         Map<Integer, Map<String, byte[]>> originals = new TreeMap<>();
-        Map<String, Map<Integer, Map<String, byte[]>>> byJar = new HashMap<>();
+        Map<Integer, Map<String, byte[]>> rewritten = new TreeMap<>();
+        List<Map<Integer, Map<String, ClassRewriter.Result>>> results = new ArrayList<>();
+        List<Map<Integer, Map<String, byte[]>>> entriesByJar = new ArrayList<>();
+        // rewrite everything first: linking one class may need any other
         for (Path jar : jars) {
             Map<Integer, Map<String, byte[]>> entries = read(jar);
-            byJar.put(jar.toString(), entries);
-            entries.forEach((v, m) -> originals.computeIfAbsent(v, x -> new HashMap<>()).putAll(m));
+            entriesByJar.add(entries);
+            Map<Integer, Map<String, ClassRewriter.Result>> jarResults = new TreeMap<>();
+            results.add(jarResults);
+            for (var v : entries.entrySet()) {
+                for (var c : v.getValue().entrySet()) {
+                    ClassRewriter.Result r = rewriter.rewrite(c.getValue());
+                    jarResults.computeIfAbsent(v.getKey(), x -> new HashMap<>()).put(c.getKey(), r);
+                    byte[] bytes = r.status() == ClassRewriter.Result.Status.REWRITTEN ? r.bytes() : c.getValue();
+                    originals.computeIfAbsent(v.getKey(), x -> new HashMap<>()).putIfAbsent(c.getKey(), c.getValue());
+                    rewritten.computeIfAbsent(v.getKey(), x -> new HashMap<>()).putIfAbsent(c.getKey(), bytes);
+                }
+            }
         }
         Map<String, byte[]> deps = new HashMap<>();
         for (Path p : classpath) {
             read(p).getOrDefault(0, Map.of()).forEach(deps::putIfAbsent);
         }
-        // rewrite everything first: linking one class may need any other
-        Map<Integer, Map<String, byte[]>> rewritten = new TreeMap<>();
-        Map<String, ClassRewriter.Result> results = new HashMap<>();
-        for (var v : originals.entrySet()) {
-            for (var c : v.getValue().entrySet()) {
-                ClassRewriter.Result r = rewriter.rewrite(c.getValue());
-                results.put(v.getKey() + ":" + c.getKey(), r);
-                byte[] bytes = r.status() == ClassRewriter.Result.Status.REWRITTEN ? r.bytes() : c.getValue();
-                rewritten.computeIfAbsent(v.getKey(), x -> new HashMap<>()).put(c.getKey(), bytes);
-            }
-        }
         Map<Integer, ClassBytesLoader> rewrittenLoaders = new HashMap<>();
         Map<Integer, ClassBytesLoader> originalLoaders = new HashMap<>();
         List<Report> reports = new ArrayList<>();
-        for (Path jar : jars) {
-            Report rep = new Report(jar.getFileName().toString());
+        for (int j = 0; j < jars.size(); j++) {
+            Report rep = new Report(jars.get(j).getFileName().toString());
             reports.add(rep);
-            for (var v : byJar.get(jar.toString()).entrySet()) {
+            for (var v : entriesByJar.get(j).entrySet()) {
                 int version = v.getKey();
-                for (String name : new java.util.TreeSet<>(v.getValue().keySet())) {
+                for (String name : new TreeSet<>(v.getValue().keySet())) {
                     rep.classes++;
-                    ClassRewriter.Result r = results.get(version + ":" + name);
+                    ClassRewriter.Result r = results.get(j).get(version).get(name);
                     String label = version == 0 ? name : name + " (META-INF/versions/" + version + ")";
                     switch (r.status()) {
                         case REWRITTEN -> {
-                            rep.rewritten++;
                             count(rep, r);
                             selfCheck(rep, label, r);
                             String asm = analyze(r.bytes());
-                            String hotspot = asm != null ? null : rewrittenLoaders
-                                    .computeIfAbsent(version, x -> loader("rewritten", x, rewritten, deps)).link(name);
                             if (asm != null) {
-                                rep.rewritten--;
                                 rep.failed.add(label + ": ASM analyzer: " + asm);
-                            } else if (hotspot != null) {
-                                String orig = originalLoaders
-                                        .computeIfAbsent(version, x -> loader("original", x, originals, deps)).link(name);
-                                if (orig == null) {
-                                    rep.rewritten--;
-                                    rep.failed.add(label + ": " + hotspot);
+                                continue;
+                            }
+                            if (rewritten.get(version).get(name) != r.bytes()) {
+                                rep.rewritten++;
+                                rep.shadowed++;
+                                continue;
+                            }
+                            String hotspot = rewrittenLoaders
+                                    .computeIfAbsent(version, x -> loader("rewritten", x, rewritten, deps)).link(name);
+                            if (hotspot == null) {
+                                rep.rewritten++;
+                                continue;
+                            }
+                            String orig = originalLoaders
+                                    .computeIfAbsent(version, x -> loader("original", x, originals, deps)).link(name);
+                            if (orig == null) {
+                                String culprit = culprit(hotspot);
+                                if (culprit != null && !culprit.equals(name)) {
+                                    rep.cascades++;
+                                    rep.failed.add(label + ": fails to link because " + culprit + " fails: " + brief(hotspot));
                                 } else {
-                                    rep.rewritten--;
-                                    rep.skip("rewritten, not verified: does not link without the agent either"
-                                            + " (missing dependency? see --classpath)");
-                                    rep.notes.add(label + ": " + orig);
+                                    rep.failed.add(label + ": " + brief(hotspot));
                                 }
+                                rep.notes.add(label + ": " + hotspot);
+                            } else {
+                                rep.skip("rewritten, not verified: does not link without the agent either"
+                                        + " (missing dependency? see --classpath)");
+                                rep.notes.add(label + ": " + orig);
                             }
                         }
                         case UNCHANGED -> rep.unchanged++;
@@ -166,12 +205,34 @@ final class JarVerifier {
                             selfCheck(rep, label, r);
                             rep.skip(r.reason());
                         }
-                        case FAILED -> rep.failed.add(label + ": " + r.reason());
+                        case FAILED -> rep.leftAlone.add(label + ": " + r.reason());
                     }
                 }
             }
         }
         return reports;
+    }
+
+    /** The dotted name of the class a HotSpot verify error is about, or null. */
+    static String culprit(String error) {
+        Matcher m = LOCATION.matcher(error);
+        return m.find() ? m.group(1).replace('/', '.') : null;
+    }
+
+    /**
+     * A HotSpot verify error in one line without the frame and bytecode dumps:
+     * {@code m(I)V @12 iload: java.lang.VerifyError: Expecting a stack map frame (Expected stackmap frame at this location.)}.
+     */
+    static String brief(String error) {
+        Matcher loc = LOCATION.matcher(error);
+        if (!loc.find()) {
+            return error.length() > 300 ? error.substring(0, 300) + "..." : error;
+        }
+        int details = error.indexOf("Exception Details:");
+        String title = (details > 0 ? error.substring(0, details) : error.substring(0, loc.start())).trim();
+        Matcher reason = REASON.matcher(error);
+        String why = reason.find(loc.end()) ? " (" + reason.group(1) + ")" : "";
+        return loc.group(2) + " @" + loc.group(3) + " " + loc.group(4) + ": " + title + why;
     }
 
     private static ClassBytesLoader loader(String kind, int version, Map<Integer, Map<String, byte[]>> classes,
@@ -212,7 +273,7 @@ final class JarVerifier {
      */
     private static void selfCheck(Report rep, String label, ClassRewriter.Result r) {
         for (MethodReport m : r.selfCheckRejections()) {
-            rep.failed.add(label + "." + m.name() + m.descriptor() + ": " + m.note());
+            rep.selfCheckRejected.add(label + "." + m.name() + m.descriptor() + ": " + m.note());
         }
     }
 
@@ -225,7 +286,7 @@ final class JarVerifier {
         return paren > 0 ? note.substring(0, paren) : note;
     }
 
-    /** Runs ASM's basic verifier over every method; returns the first problem or null. */
+    /** Runs ASM's basic verifier over every method; returns the first problem (method and error) or null. */
     static String analyze(byte[] bytes) {
         ClassNode cn = new ClassNode();
         new ClassReader(bytes).accept(cn, 0);
@@ -233,9 +294,7 @@ final class JarVerifier {
             try {
                 new Analyzer<BasicValue>(new BasicVerifier()).analyze(cn.name, m);
             } catch (AnalyzerException | RuntimeException e) {
-                StringWriter sw = new StringWriter();
-                sw.write(m.name + m.desc + ": " + e.getMessage());
-                return sw.toString().replace('\n', ' ');
+                return (m.name + m.desc + ": " + e.getMessage()).replace('\n', ' ');
             }
         }
         return null;

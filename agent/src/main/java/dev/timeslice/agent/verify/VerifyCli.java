@@ -17,8 +17,10 @@ import java.util.Map;
  *
  * <p>Rewrites every class of the given jars as the agent would (every class counts as rewritten:
  * the jars are the application), verifies the results (see {@link JarVerifier}), prints counts per
- * jar and in total on stdout, and exits with 0 when nothing failed, 1 when something did, 2 on a
- * usage error. {@code --classpath} names jars the given ones depend on: used to link, not checked.
+ * jar and in total on stdout, and exits with 0 when nothing failed, 1 when a rewritten class failed
+ * verification or the rewriter could not handle a class (left alone after an error, as the agent
+ * would load it unchanged) or the rewriter's self-check rejected a form it produced (lines
+ * {@code FAILED SELF-CHECK}), 2 on a usage error. {@code --classpath} names jars the given ones depend on: used to link, not checked.
  */
 public final class VerifyCli {
     private VerifyCli() {
@@ -82,10 +84,12 @@ public final class VerifyCli {
         int rewritten = 0;
         int unchanged = 0;
         int skipped = 0;
+        int leftAlone = 0;
         int failed = 0;
+        int selfChecks = 0;
         for (JarVerifier.Report r : reports) {
-            out.printf("%s: %d classes: %d rewritten, %d unchanged, %d skipped, %d failed%n",
-                    r.jar, r.classes, r.rewritten, r.unchanged, r.skippedCount(), r.failed.size());
+            out.printf("%s: %s%n", r.jar, counts(r.classes, r.rewritten, r.unchanged, r.skippedCount(),
+                    r.leftAlone.size(), r.failed.size()));
             out.printf("  methods: %d rewritten (%d versioned loops, %d strip-mined loops, %d counted back-edges, "
                     + "%d polled back-edges, %d return polls)%n",
                     r.methodsRewritten, r.versioned, r.stripMined, r.counters, r.edgePolls, r.returnPolls);
@@ -95,9 +99,21 @@ public final class VerifyCli {
             for (Map.Entry<String, Integer> e : r.skipped.entrySet()) {
                 out.printf("  skipped: %d: %s%n", e.getValue(), e.getKey());
             }
-            for (String f : r.failed) {
-                out.println("  FAILED " + f);
+            if (r.shadowed > 0) {
+                out.printf("  rewritten, checked with ASM only: %d: the same class comes first from an earlier jar%n",
+                        r.shadowed);
             }
+            for (String f : r.leftAlone) {
+                out.println("  LEFT ALONE AFTER AN ERROR " + f);
+            }
+            for (String f : r.selfCheckRejected) {
+                out.println("  FAILED SELF-CHECK " + f);
+            }
+            if (r.cascades > 0) {
+                out.printf("  failures that only follow from another class's failure: %d (listed last)%n", r.cascades);
+            }
+            r.failed.stream().filter(f -> !f.contains(": fails to link because ")).forEach(f -> out.println("  FAILED " + f));
+            r.failed.stream().filter(f -> f.contains(": fails to link because ")).forEach(f -> out.println("  FAILED " + f));
             if (verbose) {
                 r.notes.forEach(n -> out.println("  note: " + n));
             }
@@ -105,10 +121,20 @@ public final class VerifyCli {
             rewritten += r.rewritten;
             unchanged += r.unchanged;
             skipped += r.skippedCount();
+            leftAlone += r.leftAlone.size();
             failed += r.failed.size();
+            selfChecks += r.selfCheckRejected.size();
         }
-        out.printf("total: %d classes: %d rewritten, %d unchanged, %d skipped, %d failed%n",
-                classes, rewritten, unchanged, skipped, failed);
-        return failed == 0 ? 0 : 1;
+        if (selfChecks > 0) {
+            out.printf("methods whose form the rewriter's self-check rejected (rewriter bugs): %d%n", selfChecks);
+        }
+        out.printf("total: %s%n", counts(classes, rewritten, unchanged, skipped, leftAlone, failed));
+        return failed == 0 && leftAlone == 0 && selfChecks == 0 ? 0 : 1;
+    }
+
+    /** The one counts format, per jar and in total (tests and scripts parse it). */
+    static String counts(int classes, int rewritten, int unchanged, int skipped, int leftAlone, int failed) {
+        return String.format("%d classes: %d rewritten, %d unchanged, %d skipped, %d left alone after an error, "
+                + "%d failed verification", classes, rewritten, unchanged, skipped, leftAlone, failed);
     }
 }

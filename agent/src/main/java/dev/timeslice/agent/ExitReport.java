@@ -109,8 +109,12 @@ final class ExitReport implements Runnable {
         if (found.isEmpty()) {
             return null;
         }
-        return "timeslice: " + found.size() + (found.size() == 1 ? " deadlock" : " deadlocks") + " among G's: "
-                + found.stream().map(Deadlock::summary).collect(Collectors.joining("; "));
+        StringBuilder sb = new StringBuilder("timeslice: ").append(found.size())
+                .append(found.size() == 1 ? " deadlock" : " deadlocks").append(" among G's: ");
+        for (int i = 0; i < found.size(); i++) {
+            sb.append(i == 0 ? "" : "; ").append(found.get(i).summary());
+        }
+        return sb.toString();
     }
 
     private static String kinds(Map<String, Long> m) {

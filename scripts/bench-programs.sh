@@ -31,12 +31,7 @@ while [ $# -gt 0 ]; do
 done
 
 cd "$TIMESLICE_ROOT"
-AGENT="$TIMESLICE_ROOT/agent/target/timeslice-agent.jar"
-if [ ! -f "$AGENT" ]; then
-  "$MVN" -B -ntp -q -DskipTests package -pl agent -am >&2
-fi
-"$MVN" -B -ntp -q -f scripts/bench/pom.xml package >&2
-CP="scripts/bench/target/bench.jar:$(ls scripts/bench/target/lib/*.jar | tr '\n' ':')"
+build_bench
 
 PROGRAMS=(JsonRoundTrip Fft Bzip2 BcCrypto ChannelSieve)
 if [ -n "$ONLY" ]; then IFS=, read -r -a PROGRAMS <<<"$ONLY"; fi

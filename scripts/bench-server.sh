@@ -27,12 +27,7 @@ while [ $# -gt 0 ]; do
 done
 
 cd "$TIMESLICE_ROOT"
-AGENT="$TIMESLICE_ROOT/agent/target/timeslice-agent.jar"
-if [ ! -f "$AGENT" ]; then
-  "$MVN" -B -ntp -q -DskipTests package -pl agent -am >&2
-fi
-"$MVN" -B -ntp -q -f scripts/bench/pom.xml package >&2
-CP="scripts/bench/target/bench.jar:$(ls scripts/bench/target/lib/*.jar | tr '\n' ':')"
+build_bench
 
 if ! command -v wrk >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   apt-get install -y -qq wrk >/dev/null 2>&1 || true

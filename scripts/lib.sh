@@ -71,3 +71,14 @@ run_jmh() {
   echo "timeslice: JMH with $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), $(nproc) CPUs" >&2
   exec "$JAVA_HOME/bin/java" -cp "$cp" org.openjdk.jmh.Main "$regex" "$@"
 }
+
+# build_bench: builds the agent (if absent) and the whole-program benchmark drivers
+# (scripts/bench/pom.xml, dependencies from Maven Central); sets AGENT and CP.
+build_bench() {
+  AGENT="$TIMESLICE_ROOT/agent/target/timeslice-agent.jar"
+  if [ ! -f "$AGENT" ]; then
+    "$MVN" -B -ntp -q -DskipTests package -pl agent -am >&2
+  fi
+  "$MVN" -B -ntp -q -f "$TIMESLICE_ROOT/scripts/bench/pom.xml" package >&2
+  CP="scripts/bench/target/bench.jar:$(ls "$TIMESLICE_ROOT"/scripts/bench/target/lib/*.jar | sed "s#^$TIMESLICE_ROOT/##" | tr '\n' ':')"
+}

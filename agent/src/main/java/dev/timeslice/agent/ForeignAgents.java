@@ -34,7 +34,10 @@ final class ForeignAgents {
     static ForeignAgents ofThisJvm() {
         List<String> words = new ArrayList<>();
         try {
-            ProcessHandle.current().info().arguments().ifPresent(a -> words.addAll(List.of(a)));
+            java.util.Optional<String[]> args = ProcessHandle.current().info().arguments();
+            if (args.isPresent()) {
+                words.addAll(List.of(args.get())); // no lambda: this runs before main
+            }
         } catch (RuntimeException ignored) {
             // no command line available: the environment variables still count
         }

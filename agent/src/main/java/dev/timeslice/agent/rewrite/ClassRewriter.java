@@ -72,14 +72,24 @@ public final class ClassRewriter {
 
         /** Methods for which the self-check rejected a form (a rewriter bug; see {@link SelfCheck}). */
         public List<MethodReport> selfCheckRejections() {
-            return methods.stream().filter(m -> m.note() != null && m.note().startsWith(MethodRewriter.SELF_CHECK))
-                    .toList();
+            List<MethodReport> out = new java.util.ArrayList<>(0);
+            for (MethodReport m : methods) { // no stream: called for every class, also before main
+                if (m.note() != null && m.note().startsWith(MethodRewriter.SELF_CHECK)) {
+                    out.add(m);
+                }
+            }
+            return out;
         }
 
         /** Methods whose original code was kept although they need polls (size limits, errors). */
         public List<MethodReport> keptOriginal() {
-            return methods.stream().filter(m -> m.status() == MethodRewriter.Status.KEPT_ORIGINAL
-                    || m.status() == MethodRewriter.Status.SKIPPED).toList();
+            List<MethodReport> out = new java.util.ArrayList<>(0);
+            for (MethodReport m : methods) {
+                if (m.status() == MethodRewriter.Status.KEPT_ORIGINAL || m.status() == MethodRewriter.Status.SKIPPED) {
+                    out.add(m);
+                }
+            }
+            return out;
         }
     }
 

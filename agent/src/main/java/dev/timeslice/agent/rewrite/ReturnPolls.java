@@ -135,7 +135,11 @@ final class ReturnPolls {
         if (sites.isEmpty()) {
             return;
         }
-        if (!guarded || sites.stream().allMatch(Site::bare)) {
+        boolean allBare = true;
+        for (Site s : sites) {
+            allBare &= s.bare();
+        }
+        if (!guarded || allBare) {
             for (Site s : sites) {
                 m.instructions.insertBefore(s.ret(), PollCode.poll());
             }

@@ -4,6 +4,7 @@
 # compared call by call. Prints the seed, progress each minute, and for every failure the case
 # seed and a minimal (delta-reduced) reproducer; exit status 1 if anything failed.
 #   scripts/fuzz-rewriter.sh --seconds N --seed S [--max-failures K]
+#   scripts/fuzz-rewriter.sh --case java:SEED   (re-run one reported case; also asm:SEED)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 find_jdk

@@ -13,15 +13,27 @@ public final class FuzzMain {
         long seconds = 60;
         long seed = System.nanoTime();
         int maxFindings = 1000;
+        String oneCase = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seconds" -> seconds = Long.parseLong(args[++i]);
                 case "--seed" -> seed = Long.decode(args[++i]);
                 case "--max-failures" -> maxFindings = Integer.parseInt(args[++i]);
+                case "--case" -> oneCase = args[++i];
                 default -> {
-                    System.err.println("fuzz-rewriter: unknown argument " + args[i] + "; accepted: --seconds N --seed S [--max-failures K]");
+                    System.err.println("fuzz-rewriter: unknown argument " + args[i]
+                            + "; accepted: --seconds N --seed S [--max-failures K], or --case java:SEED|asm:SEED");
                     System.exit(1);
                 }
+            }
+        }
+        if (oneCase != null) {
+            // re-run one case of an earlier run: --case java:SEED or --case asm:SEED
+            String[] kv = oneCase.split(":", 2);
+            try (FuzzSession s = new FuzzSession(System.out, 10_000, 120_000)) {
+                FuzzSession.Finding f = s.runCase(kv[0].equals("asm"), Long.parseLong(kv[1]));
+                System.out.println("fuzz-rewriter: case " + oneCase + (f == null ? ": passed" : ": FAILED"));
+                System.exit(f == null ? 0 : 1);
             }
         }
         System.out.println("fuzz-rewriter: seed " + seed + ", " + seconds + " s");
@@ -30,8 +42,8 @@ public final class FuzzMain {
         try (FuzzSession s = new FuzzSession(System.out, 10_000, 120_000)) {
             java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
             long nextReport = start + 60_000;
-            for (long i = 0; System.currentTimeMillis() < end && s.findings.size() < maxFindings; i++) {
-                s.runCase(i % 4 == 3, r.nextLong());
+            while (System.currentTimeMillis() < end && s.findings.size() < maxFindings) {
+                s.runBatch(r, end, maxFindings);
                 if (System.currentTimeMillis() > nextReport) {
                     System.out.println("fuzz-rewriter: " + s.summary(System.currentTimeMillis() - start));
                     nextReport += 60_000;

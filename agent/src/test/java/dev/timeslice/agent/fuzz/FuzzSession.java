@@ -3,6 +3,7 @@ package dev.timeslice.agent.fuzz;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -32,6 +33,8 @@ final class FuzzSession implements AutoCloseable {
     long asmCases;
     long javaMethods;
     long asmMethods;
+    long compileNanos;
+    long checkNanos;
 
     FuzzSession(PrintStream log, long timeoutMillis, long reduceMillis) {
         this.log = log;
@@ -44,15 +47,53 @@ final class FuzzSession implements AutoCloseable {
     void run(long seed, long millis, long maxCases, int maxFindings) {
         SplittableRandom r = new SplittableRandom(seed);
         long end = System.currentTimeMillis() + millis;
-        for (long i = 0; i < maxCases && System.currentTimeMillis() < end && findings.size() < maxFindings; i++) {
-            long caseSeed = r.nextLong();
-            runCase(i % 4 == 3, caseSeed);
+        for (long i = 0; i < maxCases && System.currentTimeMillis() < end && findings.size() < maxFindings; ) {
+            i += runBatch(r, end, maxFindings);
         }
     }
 
-    /** Checks one case; records and returns a finding, or null. */
-    Finding runCase(boolean asm, long caseSeed) {
-        Finding f = asm ? asmCase(caseSeed) : javaCase(caseSeed);
+    static final int BATCH = 24;
+
+    /**
+     * Draws {@link #BATCH} case seeds (every 4th an ASM case), compiles the Java cases in one
+     * javac task, checks them all (until {@code end}); returns the number of cases checked.
+     */
+    int runBatch(SplittableRandom r, long end, int maxFindings) {
+        long[] seeds = new long[BATCH];
+        Map<String, String> sources = new java.util.LinkedHashMap<>();
+        List<JavaCase> cases = new ArrayList<>();
+        for (int k = 0; k < BATCH; k++) {
+            seeds[k] = r.nextLong();
+            if (k % 4 != 3) {
+                JavaCase c = JavaCase.generate(seeds[k], JavaCase.CLASS_NAME + "_" + k);
+                cases.add(c);
+                sources.put(c.className, c.cls.source());
+            }
+        }
+        Map<String, byte[]> compiled = null;
+        long t0 = System.nanoTime();
+        try {
+            compiled = javac.compileAll(sources);
+        } catch (InMemoryJavac.CompileError e) {
+            // one case has a generator bug: compile them one by one below, which reports it
+        }
+        compileNanos += System.nanoTime() - t0;
+        int done = 0;
+        int j = 0;
+        for (int k = 0; k < BATCH && System.currentTimeMillis() < end && findings.size() < maxFindings; k++) {
+            Finding f;
+            if (k % 4 == 3) {
+                f = asmCase(seeds[k]);
+            } else {
+                f = javaCase(cases.get(j++), compiled);
+            }
+            record(f);
+            done++;
+        }
+        return done;
+    }
+
+    private void record(Finding f) {
         if (f != null) {
             findings.add(f);
             int times = seen.merge(signature(f), 1, Integer::sum);
@@ -63,6 +104,12 @@ final class FuzzSession implements AutoCloseable {
                 log.flush();
             }
         }
+    }
+
+    /** Checks one case; records and returns a finding, or null. */
+    Finding runCase(boolean asm, long caseSeed) {
+        Finding f = asm ? asmCase(caseSeed) : javaCase(caseSeed);
+        record(f);
         return f;
     }
 
@@ -78,20 +125,27 @@ final class FuzzSession implements AutoCloseable {
             first = first.substring(0, 160);
         }
         String where = "";
+        boolean asmShape = d.startsWith("[shape: ");
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("Location:\\s+\\S+\\.(\\S+)\\(").matcher(d);
-        if (m.find()) {
+        if (m.find() && !(asmShape && m.group(1).matches("s[0-9]+"))) {
             where = " in " + m.group(1);
         }
         return f.kind() + ": " + first + where;
     }
 
     private Finding javaCase(long caseSeed) {
+        return javaCase(JavaCase.generate(caseSeed), null);
+    }
+
+    private Finding javaCase(JavaCase c, Map<String, byte[]> compiled) {
+        long caseSeed = c.seed;
         javaCases++;
-        JavaCase c = JavaCase.generate(caseSeed);
         javaMethods += c.cls.methods.size();
         Differential.Unit u;
+        long t0 = System.nanoTime();
         try {
-            u = c.unit(javac);
+            u = compiled != null ? c.unit(compiled) : c.unit(javac);
+            compileNanos += System.nanoTime() - t0;
         } catch (InMemoryJavac.CompileError e) {
             // a generator bug, not the rewriter's: report it as such
             return new Finding("java " + caseSeed, new Differential.Failure("generator", "does not compile: " + e.getMessage()),
@@ -132,10 +186,13 @@ final class FuzzSession implements AutoCloseable {
     }
 
     private Differential.Failure check(Differential.Unit u) {
+        long t0 = System.nanoTime();
         try {
             return diff.check(u);
         } catch (Differential.OriginalBroken e) {
             return new Differential.Failure("generator", String.valueOf(e.getMessage()));
+        } finally {
+            checkNanos += System.nanoTime() - t0;
         }
     }
 
@@ -147,9 +204,9 @@ final class FuzzSession implements AutoCloseable {
         Differential.Stats s = diff.stats;
         long methods = javaMethods + asmMethods;
         return String.format("%d java cases (%d methods), %d asm cases (%d methods), %d calls x 5 variants, in %.1f s: %.0f methods/min;"
-                        + " %d originals timed out (skipped), %d methods kept original (size), %d runs on G's, %d preemptions served; %d failures",
+                        + " javac %.1f s, checks %.1f s; %d originals timed out (skipped), %d methods kept original (size), %d runs on G's, %d preemptions served; %d failures",
                 javaCases, javaMethods, asmCases, asmMethods, s.calls, millis / 1000.0, methods * 60_000.0 / Math.max(1, millis),
-                s.originalTimeouts, s.keptOriginal, s.schedulerRuns, s.preemptions, findings.size());
+                compileNanos / 1e9, checkNanos / 1e9, s.originalTimeouts, s.keptOriginal, s.schedulerRuns, s.preemptions, findings.size());
     }
 
     @Override

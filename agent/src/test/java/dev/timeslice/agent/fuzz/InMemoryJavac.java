@@ -31,6 +31,11 @@ final class InMemoryJavac {
 
     /** Class name (dotted) to class-file bytes, or a {@link CompileError}. */
     Map<String, byte[]> compile(String className, String source) {
+        return compileAll(Map.of(className, source));
+    }
+
+    /** Several top-level classes in one javac task (much cheaper than one task each). */
+    Map<String, byte[]> compileAll(Map<String, String> sources) {
         Map<String, ByteArrayOutputStream> out = new HashMap<>();
         JavaFileManager fm = new ForwardingJavaFileManager<>(std) {
             @Override
@@ -45,16 +50,17 @@ final class InMemoryJavac {
                 };
             }
         };
-        JavaFileObject src = new SimpleJavaFileObject(URI.create("string:///" + className.replace('.', '/') + ".java"),
-                JavaFileObject.Kind.SOURCE) {
+        List<JavaFileObject> srcs = new java.util.ArrayList<>();
+        sources.forEach((className, source) -> srcs.add(new SimpleJavaFileObject(
+                URI.create("string:///" + className.replace('.', '/') + ".java"), JavaFileObject.Kind.SOURCE) {
             @Override
             public CharSequence getCharContent(boolean ignoreEncodingErrors) {
                 return source;
             }
-        };
+        }));
         DiagnosticCollector<JavaFileObject> diags = new DiagnosticCollector<>();
         StringWriter w = new StringWriter();
-        boolean ok = javac.getTask(w, fm, diags, List.of("--release", "21", "-g", "-proc:none", "-Xlint:none"), null, List.of(src)).call();
+        boolean ok = javac.getTask(w, fm, diags, List.of("--release", "21", "-g", "-proc:none", "-Xlint:none"), null, srcs).call();
         if (!ok) {
             StringBuilder sb = new StringBuilder();
             diags.getDiagnostics().forEach(d -> sb.append(d.getLineNumber()).append(": ").append(d.getMessage(null)).append('\n'));

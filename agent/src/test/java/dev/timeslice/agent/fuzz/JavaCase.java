@@ -10,17 +10,23 @@ final class JavaCase {
     static final String CLASS_NAME = "FuzzCase";
 
     final long seed;
+    final String className;
     final GenClass cls;
     final List<Differential.Call> calls;
 
     JavaCase(long seed, GenClass cls, List<Differential.Call> calls) {
         this.seed = seed;
+        this.className = cls.name;
         this.cls = cls;
         this.calls = calls;
     }
 
     static JavaCase generate(long seed) {
-        GenClass g = new JavaGen(seed).generate(CLASS_NAME);
+        return generate(seed, CLASS_NAME);
+    }
+
+    static JavaCase generate(long seed, String className) {
+        GenClass g = new JavaGen(seed).generate(className);
         SplittableRandom r = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
         List<Differential.Call> calls = new ArrayList<>();
         for (GenClass.Method m : g.methods) {
@@ -40,8 +46,16 @@ final class JavaCase {
     }
 
     Differential.Unit unit(InMemoryJavac javac) {
-        Map<String, byte[]> classes = javac.compile(CLASS_NAME, cls.source());
-        return new Differential.Unit("java seed " + seed, classes, CLASS_NAME, calls);
+        return unit(javac.compile(className, cls.source()));
+    }
+
+    /** The unit, from this case's classes out of a batch compilation. */
+    Differential.Unit unit(Map<String, byte[]> compiled) {
+        byte[] b = compiled.get(className);
+        if (b == null) {
+            throw new IllegalStateException("no class " + className + " in " + compiled.keySet());
+        }
+        return new Differential.Unit("java seed " + seed, Map.of(className, b), className, calls);
     }
 
     JavaCase with(GenClass c, List<Differential.Call> cs) {

@@ -96,4 +96,50 @@ class RewriterRegressionTest {
         });
         same(new Differential.Unit("fuzz-001", Map.of("Fuzz001", b), "Fuzz001", ints("make", 0, 2, 5, 100)));
     }
+
+    private static void compilesLikeTheOriginal(String className, String source) throws Exception {
+        JitCheck.Result r = JitCheck.runSource(className, source);
+        if (r.jvm().exit() != 0 || !r.harness().contains("jit-harness: pair " + className + " " + className + JitHarness.SUFFIX)) {
+            fail("harness did not run " + className + ":\n" + r.jvm());
+        }
+        if (!r.introduced().isEmpty()) {
+            fail(JitCheck.describe(r));
+        }
+    }
+
+    /**
+     * fuzz-002: a loop inside {@code synchronized}: the strip-mined loop's relocated chunk block
+     * (budget refill, poll, PollMath.upLimit) is emitted after the method's code, outside the
+     * try range of the monitor's catch-all handler. C2: "unbalanced monitors", C1: "invalid
+     * parsing"; the method stays interpreted (issue 12: 848 ms vs 15 488 ms). Every loop kind
+     * inside synchronized shows it (counted, for-each, call loop).
+     */
+    @Test
+    void fuzz002_loopInsideSynchronizedStaysInsideTheMonitorsHandlerRange() throws Exception {
+        compilesLikeTheOriginal("Fuzz002", """
+                public class Fuzz002 {
+                    static final Object L = new Object();
+                    static int[] arr = new int[5];
+                    public static long countedInSync() { long s = 0; synchronized (L) { for (int i = 0; i < 100000; i++) s = s * 31 + i; } return s; }
+                    public static long foreachInSync() { long s = 0; synchronized (L) { for (int k = 0; k < 1000; k++) for (int v : arr) s += v + k; } return s; }
+                    public static long callLoopInSync() { long s = 0; synchronized (L) { for (int i = 0; i < 100000; i++) s += Integer.toString(i).length(); } return s; }
+                }
+                """);
+    }
+
+    /**
+     * fuzz-003: javac's monitor-exit handler covers itself ({@code TRYCATCHBLOCK L2 L3 L2}); the
+     * rewriter takes that exception edge for a loop with a call and puts a pollCallLoop at the
+     * top of the handler. C1 (OSR, tier 3): "error while joining with exception handler, prob.
+     * due to complicated jsr/rets". Seen on most fuzz methods with a loop in synchronized.
+     */
+    @Test
+    void fuzz003_noPollInTheSelfCoveringMonitorExitHandler() throws Exception {
+        compilesLikeTheOriginal("Fuzz003", """
+                public class Fuzz003 {
+                    static final Object L = new Object();
+                    public static long whileInSync() { long s = 0; synchronized (L) { int k = 100000; while (k-- > 0) s += k; } return s; }
+                }
+                """);
+    }
 }

@@ -269,7 +269,13 @@ final class JavaGen {
         } else if (kind < 50) {
             // near the ends of the int range: wraps around if the exit test is wrong
             String i = name("i");
-            head = rnd.nextBoolean()
+            int st = rnd.nextInt(1, 4);
+            int r2 = rnd.nextInt(4);
+            head = r2 == 0
+                    ? lp + "for (int " + i + " = Integer.MAX_VALUE - 3 - (" + intExpr(s, 1) + " & 31); " + i + " < Integer.MAX_VALUE - 3; " + i + " += " + st + ") {"
+                    : r2 == 1
+                    ? lp + "for (int " + i + " = Integer.MIN_VALUE + 3 + (" + intExpr(s, 1) + " & 31); " + i + " > Integer.MIN_VALUE + 3; " + i + " -= " + st + ") {"
+                    : rnd.nextBoolean()
                     ? lp + "for (int " + i + " = Integer.MAX_VALUE - (" + intExpr(s, 1) + " & 15); " + i + " < Integer.MAX_VALUE; " + i + "++) {"
                     : lp + "for (int " + i + " = Integer.MIN_VALUE + (" + intExpr(s, 1) + " & 15); " + i + " > Integer.MIN_VALUE; " + i + "--) {";
             s.ints.add(i);

@@ -34,7 +34,7 @@ final class JitCheck {
             "^\\s*\\d+\\s+\\d+\\s+([%sbn! ]*?)\\s*(\\d)\\s+(\\S+)::(\\S+)\\s.*COMPILE SKIPPED: (.*)$");
 
     static Result run(List<String> harnessArgs) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("-XX:+PrintCompilation", "-Xmx512m",
+        List<String> cmd = new ArrayList<>(List.of("-XX:+PrintCompilation", "-XX:CompileThresholdScaling=0.05", "-Xmx512m",
                 "-cp", System.getProperty("java.class.path") + File.pathSeparator + Jvm.classpath(JitHarness.class),
                 JitHarness.class.getName()));
         cmd.addAll(harnessArgs);

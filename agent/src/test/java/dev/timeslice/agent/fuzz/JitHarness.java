@@ -20,15 +20,16 @@ import java.util.SplittableRandom;
  * Child-JVM main of {@link JitBailoutTest}: loads the loop fixtures, the JIT cases of issue 12
  * and a fuzz corpus twice, as compiled and rewritten (default options) under the name
  * {@code <name>__ts}, in one JVM, and runs every method of both copies hot, alternately, so that
- * C1 and C2 compile both (run with {@code -XX:+PrintCompilation}). Prints
+ * C1 and C2 compile both (run with {@code -XX:+PrintCompilation}; {@link JitCheck} also lowers the
+ * compile thresholds, {@code -XX:CompileThresholdScaling=0.05}, so that a few thousand calls suffice). Prints
  * {@code jit-harness: pair <original> <rewritten>} for each pair and {@code jit-harness: done}.
  *
  * <p>Arguments: corpus seed, number of Java cases, number of ASM cases.
  */
 public final class JitHarness {
     static final String SUFFIX = "__ts";
-    private static final int MAX_CALLS = 12_000;
-    private static final long MAX_NANOS_PER_MEMBER = 400_000_000L;
+    private static final int MAX_CALLS = 4_000;
+    private static final long MAX_NANOS_PER_MEMBER = 250_000_000L;
 
     private JitHarness() {
     }

@@ -57,7 +57,8 @@ public final class Agent {
                 inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of());
             }
         };
-        inst.addTransformer(new TimesliceTransformer(ClassFilter.of(options), rewriter, log, reads), false);
+        ForeignAgents agents = ForeignAgents.ofThisJvm();
+        inst.addTransformer(new TimesliceTransformer(ClassFilter.of(options), rewriter, log, reads, agents), false);
 
         ExitReport report = new ExitReport(sched, obs, log, options.get(AgentOptions.DUMP),
                 options.get(AgentOptions.SUMMARY) && log.enabled(LogLevel.WARN));

@@ -14,13 +14,15 @@ import java.util.stream.Collectors;
  * transforming (the rewriter needs no class hierarchy); it is re-entrancy safe (a class loaded
  * by the transformer's own work on the same thread is passed through unchanged); it leaves alone
  * classes of the bootstrap and platform loaders, classes excluded by name, classes without a name
- * (hidden classes), and classes that are already rewritten.
+ * (hidden classes), classes loaded from another Java agent's jar ({@link ForeignAgents}), classes
+ * that implement {@code ClassFileTransformer}, and classes that are already rewritten.
  */
 public final class TimesliceTransformer implements ClassFileTransformer {
     private final ClassFilter filter;
     private final ClassRewriter rewriter;
     private final TransformLog log;
     private final ModuleReads moduleReads;
+    private final ForeignAgents agents;
     private final ClassLoader platform = ClassLoader.getPlatformClassLoader();
     private final ThreadLocal<boolean[]> busy = ThreadLocal.withInitial(() -> new boolean[1]);
 
@@ -31,10 +33,16 @@ public final class TimesliceTransformer implements ClassFileTransformer {
     }
 
     public TimesliceTransformer(ClassFilter filter, ClassRewriter rewriter, TransformLog log, ModuleReads moduleReads) {
+        this(filter, rewriter, log, moduleReads, ForeignAgents.NONE);
+    }
+
+    TimesliceTransformer(ClassFilter filter, ClassRewriter rewriter, TransformLog log, ModuleReads moduleReads,
+                         ForeignAgents agents) {
         this.filter = filter;
         this.rewriter = rewriter;
         this.log = log;
         this.moduleReads = moduleReads;
+        this.agents = agents;
     }
 
     @Override
@@ -54,6 +62,12 @@ public final class TimesliceTransformer implements ClassFileTransformer {
         }
         flag[0] = true;
         try {
+            if (agents.owns(protectionDomain)) {
+                if (log.enabled(LogLevel.DEBUG)) {
+                    log.debug(className, "not rewritten: loaded from another Java agent's jar");
+                }
+                return null;
+            }
             return rewrite(module, className, classfileBuffer);
         } catch (Throwable t) {
             log.failed.incrementAndGet();
@@ -79,7 +93,10 @@ public final class TimesliceTransformer implements ClassFileTransformer {
                     moduleReads.ensureReadsRuntime(module);
                 }
                 log.rewritten.incrementAndGet();
-                if (!r.keptOriginal().isEmpty()) {
+                if (!r.selfCheckRejections().isEmpty()) {
+                    log.warn(className, "rewritten, but the rewriter's self-check caught a bug (please report it): "
+                            + r.selfCheckRejections().stream().map(MethodReport::toString).collect(Collectors.joining("; ")));
+                } else if (!r.keptOriginal().isEmpty()) {
                     log.warn(className, "rewritten, but kept the original code of "
                             + r.keptOriginal().stream().map(MethodReport::toString).collect(Collectors.joining("; ")));
                 } else if (log.enabled(LogLevel.INFO)) {

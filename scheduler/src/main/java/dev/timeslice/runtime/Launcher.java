@@ -48,6 +48,27 @@ public final class Launcher {
         return enter(main.bindTo(self), new Object[0]);
     }
 
+    /**
+     * Prologue of {@code static void main(String[])} in class files older than version 51, which
+     * cannot load a method handle constant: the caller's class is found on the stack. Checks the
+     * cheap conditions first, so only the one call that starts G 1 walks the stack.
+     */
+    public static boolean enterMainLegacy(String[] args) {
+        if (Timeslice.scheduler() == null || Thread.currentThread() != Timeslice.mainThread() || ROUTED.get()) {
+            return false;
+        }
+        MethodHandle main;
+        try {
+            Class<?> caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass();
+            java.lang.reflect.Method m = caller.getDeclaredMethod("main", String[].class);
+            m.setAccessible(true);
+            main = java.lang.invoke.MethodHandles.lookup().unreflect(m);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false; // main runs where it is, on the JVM's main thread
+        }
+        return enter(main, new Object[] {args});
+    }
+
     private static boolean enter(MethodHandle main, Object[] args) {
         Scheduler s = Timeslice.scheduler();
         if (s == null || Thread.currentThread() != Timeslice.mainThread() || !ROUTED.compareAndSet(false, true)) {

@@ -66,6 +66,12 @@ public final class ClassRewriter {
             return new Result(s, name, null, reason, List.of());
         }
 
+        /** Methods for which the self-check rejected a form (a rewriter bug; see {@link SelfCheck}). */
+        public List<MethodReport> selfCheckRejections() {
+            return methods.stream().filter(m -> m.note() != null && m.note().startsWith(MethodRewriter.SELF_CHECK))
+                    .toList();
+        }
+
         /** Methods whose original code was kept although they need polls (size limits, errors). */
         public List<MethodReport> keptOriginal() {
             return methods.stream().filter(m -> m.status() == MethodRewriter.Status.KEPT_ORIGINAL
@@ -80,6 +86,10 @@ public final class ClassRewriter {
             name = cr.getClassName();
             if ((cr.getAccess() & Opcodes.ACC_MODULE) != 0) {
                 return Result.of(Result.Status.SKIPPED, name, "module descriptor");
+            }
+            if (java.util.Arrays.asList(cr.getInterfaces()).contains("java/lang/instrument/ClassFileTransformer")) {
+                // runs inside class loading: a poll or a routed thread there could load a class
+                return Result.of(Result.Status.SKIPPED, name, "a ClassFileTransformer (runs while classes load)");
             }
             Map<String, Integer> lengths = CodeSize.codeLengths(cr);
             ClassWriter cw = new NoHierarchyWriter();

@@ -17,9 +17,22 @@ import org.objectweb.asm.tree.LabelNode;
  *                    it is at the bottom)
  * @param latchBefore where the inner exit test goes: the last point of an iteration before the
  *                    original test runs again
+ * @param latchEntry  when the inner exit test must go before labels that a jump from outside the
+ *                    loop enters the original test by: those labels (the jumps from inside the loop
+ *                    that target them are retargeted to a new label opening the inner test, which
+ *                    gets a copy of {@code latchFrame}); empty when every path to the original test
+ *                    passes {@code latchBefore}
+ * @param latchFrame  the frame declared at the original test's labels (null without frames)
  */
 record CountedLoop(LabelNode header, int var, int step, boolean inclusive, List<AbstractInsnNode> bound,
-                   AbstractInsnNode headBefore, AbstractInsnNode latchBefore, boolean topTested) {
+                   AbstractInsnNode headBefore, AbstractInsnNode latchBefore, boolean topTested,
+                   List<LabelNode> latchEntry, List<AbstractInsnNode> latchJumps,
+                   org.objectweb.asm.tree.FrameNode latchFrame) {
+    CountedLoop(LabelNode header, int var, int step, boolean inclusive, List<AbstractInsnNode> bound,
+                AbstractInsnNode headBefore, AbstractInsnNode latchBefore, boolean topTested) {
+        this(header, var, step, inclusive, bound, headBefore, latchBefore, topTested, List.of(), List.of(), null);
+    }
+
     boolean up() {
         return step > 0;
     }

@@ -6,6 +6,7 @@ import java.util.List;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.FieldInsnNode;
+import org.objectweb.asm.tree.FrameNode;
 import org.objectweb.asm.tree.IincInsnNode;
 import org.objectweb.asm.tree.IntInsnNode;
 import org.objectweb.asm.tree.JumpInsnNode;
@@ -106,25 +107,55 @@ final class CountedLoopMatcher {
         if (tests.isEmpty()) {
             return null;
         }
-        // the inner test goes before the labels that open the test (an entry jump may target one)
+        // The inner test must run on every path from inside the loop into the original test:
+        // fall-through, and jumps to the test's labels (an early exit from an `if` in a do/while
+        // body goes there). An entry jump from outside the loop that targets one of those labels
+        // must not reach it (no chunk is set up yet): then the inner test goes before the labels,
+        // opened by a label of its own that the inside jumps are retargeted to.
         int r0 = p;
-        boolean targetedRun = false;
         while (r0 - 1 > t && !g.isReal(r0 - 1)) {
             r0--;
-            if (g.nodes[r0] instanceof LabelNode && g.targets.get(r0)) {
-                targetedRun = true;
-            }
         }
-        int latch = targetedRun ? r0 : p;
-        if (tryCatchLabelIn(latch, p)) {
+        if (tryCatchLabelIn(r0, p)) {
             return null;
         }
+        List<LabelNode> entryLabels = new ArrayList<>();
+        List<AbstractInsnNode> insideJumps = new ArrayList<>();
+        FrameNode testFrame = null;
+        boolean outsideEntry = false;
+        for (int k = r0; k < p; k++) {
+            if (g.nodes[k] instanceof FrameNode f) {
+                testFrame = f;
+            }
+            if (!(g.nodes[k] instanceof LabelNode ln) || !g.targets.get(k)) {
+                continue;
+            }
+            entryLabels.add(ln);
+            for (int u : g.predecessors(k)) {
+                if (!MethodGraph.jumpTargets(g.nodes[u]).contains(ln)) {
+                    continue; // fall-through
+                }
+                if (u < t || u > s) {
+                    outsideEntry = true;
+                } else if (!insideJumps.contains(g.nodes[u])) {
+                    insideJumps.add(g.nodes[u]);
+                }
+            }
+        }
+        if (outsideEntry && g.framed && testFrame == null) {
+            return null;
+        }
+        int latch = outsideEntry ? r0 : p;
+        List<LabelNode> latchEntry = outsideEntry ? List.copyOf(entryLabels) : List.of();
+        List<AbstractInsnNode> latchJumps = outsideEntry ? List.copyOf(insideJumps) : List.of();
+        FrameNode latchFrame = outsideEntry ? testFrame : null;
         boolean entryWithoutTest = entersHeaderWithoutTest(t, s);
         for (Test test : tests) {
             CountedLoop c = finish(loop, header, test, test.cmp, g.nodes[g.firstReal(t)], g.nodes[latch],
                     false, entryWithoutTest, latch);
             if (c != null) {
-                return c;
+                return new CountedLoop(c.header(), c.var(), c.step(), c.inclusive(), c.bound(), c.headBefore(),
+                        c.latchBefore(), false, latchEntry, latchJumps, latchFrame);
             }
         }
         return null;

@@ -57,9 +57,10 @@ final class LoopVersioner {
      * @return the entry label, which now stands for the header for anything outside the loop
      * @param outsideJumps jumps and switches outside the loop that enter it at the header
      * @param headerFrame the header's frame with the rewriter's locals appended, or null
+     * @param cover       the exception-table entries covering the header (for the clone's slow entry)
      */
     static LabelNode apply(MethodNode m, CountedLoop c, PollLocals l, FrameNode headerFrame,
-                           AbstractInsnNode to, List<AbstractInsnNode> outsideJumps) {
+                           AbstractInsnNode to, List<AbstractInsnNode> outsideJumps, List<TryCatchBlockNode> cover) {
         LabelNode header = c.header();
         // 1. the strip-mined clone, appended after the method's last instruction
         Map<LabelNode, LabelNode> labels = new HashMap<>();
@@ -90,8 +91,12 @@ final class LoopVersioner {
         copyTryCatchBlocks(m, range, labels, cloneEnd);
         m.instructions.add(clone);
         LabelNode cloneHeader = labels.get(header);
+        List<TryCatchBlockNode> cloneCover = new ArrayList<>();
+        for (TryCatchBlockNode t : cover) {
+            cloneCover.add(new TryCatchBlockNode(t.start, t.end, labels.get(t.handler), t.type));
+        }
         StripMiner.apply(m, new CountedLoop(cloneHeader, c.var(), c.step(), c.inclusive(), c.bound(),
-                copies.get(c.headBefore()), copies.get(c.latchBefore()), true), l, headerFrame);
+                copies.get(c.headBefore()), copies.get(c.latchBefore()), true), l, headerFrame, cloneCover);
 
         // 2. the entry check, right before the header
         LabelNode entry = new LabelNode();

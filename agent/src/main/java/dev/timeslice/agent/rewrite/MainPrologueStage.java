@@ -25,8 +25,10 @@ import org.objectweb.asm.tree.VarInsnNode;
  * </pre>
  *
  * The first such call on the JVM's main thread runs the method again as G 1 and returns true
- * when it is done; every other call returns false and the body runs. Needs {@code ldc} of a
- * method handle, so class files older than Java 7 (version 51) keep their {@code main}.
+ * when it is done; every other call returns false and the body runs. Class files older than
+ * Java 7 (version 51) cannot load a method handle constant: their static {@code main(String[])}
+ * (the only entry point such a file can declare) calls {@code Launcher.enterMainLegacy(args)},
+ * which finds the class on the stack.
  * The label after the prologue gets the method's entry frame (frames are expanded; no
  * hierarchy needed).
  */
@@ -61,7 +63,8 @@ final class MainPrologueStage extends TreeStage {
 
     @Override
     protected boolean wants(int access, String name, String descriptor) {
-        return isEntryPoint(access, name, descriptor) && version >= Opcodes.V1_7;
+        return isEntryPoint(access, name, descriptor)
+                && (version >= Opcodes.V1_7 || descriptor.equals("([Ljava/lang/String;)V") && (access & Opcodes.ACC_STATIC) != 0);
     }
 
     @Override
@@ -85,24 +88,29 @@ final class MainPrologueStage extends TreeStage {
         boolean hasArgs = m.desc.startsWith("([");
         int tag = isStatic ? Opcodes.H_INVOKESTATIC : isInterface ? Opcodes.H_INVOKEINTERFACE : Opcodes.H_INVOKEVIRTUAL;
         InsnList p = new InsnList();
-        p.add(new LdcInsnNode(new Handle(tag, className, m.name, m.desc, isInterface)));
-        StringBuilder desc = new StringBuilder("(Ljava/lang/invoke/MethodHandle;");
-        if (!isStatic) {
+        if (version < Opcodes.V1_7) {
             p.add(new VarInsnNode(Opcodes.ALOAD, 0));
-            desc.append("Ljava/lang/Object;");
+            p.add(new MethodInsnNode(Opcodes.INVOKESTATIC, LAUNCHER, "enterMainLegacy", "([Ljava/lang/String;)Z", false));
+        } else {
+            p.add(new LdcInsnNode(new Handle(tag, className, m.name, m.desc, isInterface)));
+            StringBuilder desc = new StringBuilder("(Ljava/lang/invoke/MethodHandle;");
+            if (!isStatic) {
+                p.add(new VarInsnNode(Opcodes.ALOAD, 0));
+                desc.append("Ljava/lang/Object;");
+            }
+            if (hasArgs) {
+                p.add(new VarInsnNode(Opcodes.ALOAD, isStatic ? 0 : 1));
+                desc.append("[Ljava/lang/String;");
+            }
+            desc.append(")Z");
+            p.add(new MethodInsnNode(Opcodes.INVOKESTATIC, LAUNCHER, isStatic ? "enterMain" : "enterMainInstance",
+                    desc.toString(), false));
         }
-        if (hasArgs) {
-            p.add(new VarInsnNode(Opcodes.ALOAD, isStatic ? 0 : 1));
-            desc.append("[Ljava/lang/String;");
-        }
-        desc.append(")Z");
-        p.add(new MethodInsnNode(Opcodes.INVOKESTATIC, LAUNCHER, isStatic ? "enterMain" : "enterMainInstance",
-                desc.toString(), false));
         LabelNode body = new LabelNode();
         p.add(new JumpInsnNode(Opcodes.IFEQ, body));
         p.add(new InsnNode(Opcodes.RETURN));
         p.add(body);
-        if (version >= Opcodes.V1_6 && !startsWithFrame(m)) {
+        if ((version >= Opcodes.V1_7 || Frames.hasFrames(m)) && !startsWithFrame(m)) {
             List<Object> locals = new ArrayList<>();
             if (!isStatic) {
                 locals.add(className);

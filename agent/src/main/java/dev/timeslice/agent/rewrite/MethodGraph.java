@@ -155,6 +155,57 @@ final class MethodGraph {
         return out;
     }
 
+    /**
+     * The exception-table entries, in table order, that cover every real instruction at or after
+     * each of {@code points} (a pseudo node stands for the next real instruction). Code the rewriter
+     * moves out of line on behalf of those points is given copies of exactly these entries
+     * ({@link #cover}), so an exception thrown there (a poll can throw, for the JIT as for the
+     * verifier) unwinds as it would have at the points: C2 and C1 keep seeing the monitor regions of
+     * {@code synchronized} blocks balanced, and a handler's frame, which accepted the locals at all
+     * the points, accepts the out-of-line code that starts with one of their frames.
+     */
+    List<TryCatchBlockNode> covering(int... points) {
+        List<TryCatchBlockNode> out = new ArrayList<>();
+        if (method.tryCatchBlocks == null) {
+            return out;
+        }
+        for (TryCatchBlockNode tcb : method.tryCatchBlocks) {
+            int s = position(tcb.start);
+            int e = position(tcb.end);
+            boolean all = true;
+            for (int p : points) {
+                int r = firstReal(p);
+                all &= r >= s && r < e;
+            }
+            if (all) {
+                out.add(tcb);
+            }
+        }
+        return out;
+    }
+
+    /** Appends copies of {@code entries}, in order, covering {@code [start, end)}. */
+    static void cover(MethodNode m, List<TryCatchBlockNode> entries, LabelNode start, LabelNode end) {
+        for (TryCatchBlockNode tcb : entries) {
+            m.tryCatchBlocks.add(new TryCatchBlockNode(start, end, tcb.handler, tcb.type));
+        }
+    }
+
+    private int position(LabelNode l) {
+        if (positions == null) {
+            positions = new java.util.IdentityHashMap<>();
+            for (int i = 0; i < nodes.length; i++) {
+                if (nodes[i] instanceof LabelNode ln) {
+                    positions.put(ln, i);
+                }
+            }
+        }
+        Integer i = positions.get(l);
+        return i == null ? -1 : i;
+    }
+
+    private java.util.Map<LabelNode, Integer> positions;
+
     private static void addUnique(List<Integer> list, int v) {
         if (!list.contains(v)) {
             list.add(v);

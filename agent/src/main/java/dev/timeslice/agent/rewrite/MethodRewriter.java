@@ -29,7 +29,8 @@ import org.objectweb.asm.tree.TryCatchBlockNode;
  *       when its whole trip fits in the budget), and strip-mined in place otherwise;</li>
  *   <li>every other back-edge decrements the per-invocation budget, shared by all loops of the
  *       invocation, and calls {@code pollLoop} when it runs out;</li>
- *   <li>a loop closed only by an exception edge polls ({@code pollCallLoop}) at its handler entry.</li>
+ *   <li>a loop closed only by an exception edge polls ({@code pollCallLoop}) in its handler, once the
+ *       exception is stored.</li>
  * </ol>
  * Every poll is {@code if (Safepoint.raised()) Safepoint.pollX()}, except in the size-limited form
  * (see {@link PollCode}).
@@ -88,26 +89,49 @@ public final class MethodRewriter {
         }
         int before = originalLength >= 0 ? originalLength : CodeSize.upperBound(original);
         String last = null;
+        String rejected = null;
+        int[] stackSizes = SelfCheck.stackSizes(cls.name(), original, framed);
         for (Form form : Form.values()) {
             if (form.ordinal() < config.bestForm().ordinal()) {
                 continue;
             }
             original.instructions.resetLabels();
             MethodNode work = copy(original);
-            Outcome o = apply(work, form, framed);
+            Outcome o;
+            try {
+                o = apply(work, form, framed, stackSizes);
+            } catch (RuntimeException e) {
+                rejected = note(rejected, form, "internal error: " + e);
+                continue;
+            }
+            String bad = SelfCheck.check(cls.name(), work, framed);
+            if (bad != null) {
+                // a rewriter bug: never hand the JVM code that would not verify; try a simpler form
+                rejected = note(rejected, form, bad);
+                continue;
+            }
             int after = CodeSize.upperBound(work);
             boolean huge = before <= CodeSize.HUGE_METHOD_LIMIT && after > CodeSize.HUGE_METHOD_LIMIT;
             if (!huge && after <= CodeSize.MAX_CODE_LENGTH) {
-                return o;
+                return rejected == null ? o : new Outcome(o.method(), o.status(), o.form(), o.versioned(),
+                        o.stripMined(), o.counters(), o.callLoops(), o.returnPolls(), SELF_CHECK + rejected);
             }
             last = huge ? "would exceed HugeMethodLimit (" + before + " -> " + after + " bytes)"
                     : "would exceed 64 KB (" + after + " bytes)";
         }
         original.instructions.resetLabels();
-        return Outcome.of(original, Status.KEPT_ORIGINAL, last);
+        return Outcome.of(original, Status.KEPT_ORIGINAL, rejected != null ? SELF_CHECK + rejected : last);
     }
 
-    private Outcome apply(MethodNode m, Form form, boolean framed) {
+    /** The prefix of a note saying the self-check rejected a form (see {@link SelfCheck}). */
+    public static final String SELF_CHECK = "self-check rejected ";
+
+    private static String note(String earlier, Form form, String why) {
+        String s = form.name().toLowerCase(java.util.Locale.ROOT) + " form (" + why + ")";
+        return earlier == null ? s : earlier + ", " + s;
+    }
+
+    private Outcome apply(MethodNode m, Form form, boolean framed, int[] stackSizes) {
         MethodGraph g = new MethodGraph(m, framed);
         LoopAnalysis a = LoopAnalysis.of(g, config.callPolicy());
         CountedLoopMatcher matcher = new CountedLoopMatcher(g, cls);
@@ -121,7 +145,9 @@ public final class MethodRewriter {
         List<LoopAnalysis.Loop> bare = new ArrayList<>();
         for (LoopAnalysis.Loop loop : a.loops) {
             if (loop.edge.kind() == BackEdge.Kind.HANDLER) {
-                handlerLoops.add(loop);
+                if (!releasesMonitorOnly(g, loop)) {
+                    handlerLoops.add(loop);
+                }
             } else if (form == Form.MINIMAL) {
                 bare.add(loop);
             } else if (loop.unboundedCall) {
@@ -138,7 +164,7 @@ public final class MethodRewriter {
                 }
             }
         }
-        ReturnPolls returns = ReturnPolls.plan(g, !a.loops.isEmpty());
+        ReturnPolls returns = ReturnPolls.plan(g, !a.loops.isEmpty(), stackSizes);
         // frames are looked up before the list changes; padding below updates these same nodes
         Map<LabelNode, FrameNode> frames = new HashMap<>();
         if (framed) {
@@ -148,7 +174,7 @@ public final class MethodRewriter {
             for (CountedLoop c : versioned) {
                 frames.put(c.header(), requireFrame(g, c.header()));
             }
-            for (List<LoopAnalysis.Loop> list : List.of(counters, callLoops, handlerLoops)) {
+            for (List<LoopAnalysis.Loop> list : List.of(counters, callLoops)) {
                 for (LoopAnalysis.Loop loop : list) {
                     // trampolines and handler polls start with the header's frame, and a
                     // call-free loop's countdown on a goto joins before the goto with it
@@ -157,6 +183,20 @@ public final class MethodRewriter {
                         frames.put(h, requireFrame(g, h));
                     }
                 }
+            }
+        }
+        // out-of-line code runs under the handlers of the point it stands for (found before the list changes)
+        Map<CountedLoop, List<TryCatchBlockNode>> covers = new HashMap<>();
+        for (CountedLoop c : strips) {
+            covers.put(c, g.covering(g.indexOf(c.header()), g.indexOf(c.headBefore())));
+        }
+        for (CountedLoop c : versioned) {
+            covers.put(c, g.covering(g.indexOf(c.header()), g.indexOf(c.headBefore())));
+        }
+        Map<LoopAnalysis.Loop, List<TryCatchBlockNode>> edgeCovers = new HashMap<>();
+        for (List<LoopAnalysis.Loop> list : List.of(counters, callLoops)) {
+            for (LoopAnalysis.Loop loop : list) {
+                edgeCovers.put(loop, g.covering(loop.lo(), loop.hi()));
             }
         }
         boolean chunked = !strips.isEmpty() || !versioned.isEmpty();
@@ -171,24 +211,29 @@ public final class MethodRewriter {
         for (CountedLoop c : versioned) {
             LoopAnalysis.Loop loop = loopOf.get(c);
             entries.put(c.header(), LoopVersioner.apply(m, c, locals, frames.get(c.header()),
-                    g.nodes[loop.hi()], outsideJumps(g, loop)));
+                    g.nodes[loop.hi()], outsideJumps(g, loop), covers.get(c)));
         }
         for (CountedLoop c : strips) {
-            StripMiner.apply(m, c, locals, frames.get(c.header()));
+            StripMiner.apply(m, c, locals, frames.get(c.header()), covers.get(c));
         }
-        Map<LabelNode, LabelNode> counting = new HashMap<>();
-        Map<LabelNode, LabelNode> polling = new HashMap<>();
+        Map<List<Object>, LabelNode> counting = new HashMap<>();
+        Map<List<Object>, LabelNode> polling = new HashMap<>();
         for (LoopAnalysis.Loop loop : counters) {
-            backEdge(m, g, loop, entries, frames, counting, locals, 1, PollCode::pollLoop, true);
+            backEdge(m, g, loop, entries, frames, counting, locals, 1, PollCode::pollLoop, true, edgeCovers.get(loop));
         }
         for (LoopAnalysis.Loop loop : callLoops) {
-            backEdge(m, g, loop, entries, frames, polling, locals, config.callLoopWeight(), PollCode::pollCallLoop, false);
+            backEdge(m, g, loop, entries, frames, polling, locals, config.callLoopWeight(), PollCode::pollCallLoop, false,
+                    edgeCovers.get(loop));
         }
         for (LoopAnalysis.Loop loop : handlerLoops) {
-            LabelNode handler = (LabelNode) g.nodes[loop.lo()];
+            // A handler is entered with the exception on the stack. The poll comes once the handler
+            // has stored or dropped it (javac's handlers begin with astore), as a bare call: handler
+            // entries are rare, and a call in front of the store, or a branch joining there, made
+            // C1 refuse whole methods ("error while joining with exception handler").
             AbstractInsnNode first = g.nodes[g.firstReal(loop.lo())];
-            if (guarded) {
-                PollInserter.handlerPoll(m, first, frames.get(handler));
+            int op = first.getOpcode();
+            if (op == Opcodes.ASTORE || op == Opcodes.POP) {
+                m.instructions.insert(first, PollCode.pollCallLoop());
             } else {
                 PollInserter.pollBefore(m, first, PollCode.pollCallLoop());
             }
@@ -203,7 +248,6 @@ public final class MethodRewriter {
         m.maxLocals += extra;
         // on top of whatever is on the stack: PollMath arguments (5 slots), or a counter / raised() flag
         m.maxStack += chunked ? 5 : 2;
-        checkFrames(m);
         return new Outcome(m, Status.REWRITTEN, form, versioned.size(), strips.size(), counters.size(),
                 callLoops.size() + handlerLoops.size() + bare.size(), returns.count(), null);
     }
@@ -219,17 +263,21 @@ public final class MethodRewriter {
      * loops with JDK calls therefore keep the separate edges.
      */
     private static void backEdge(MethodNode m, MethodGraph g, LoopAnalysis.Loop loop, Map<LabelNode, LabelNode> entries,
-                                 Map<LabelNode, FrameNode> frames, Map<LabelNode, LabelNode> trampolines,
+                                 Map<LabelNode, FrameNode> frames, Map<List<Object>, LabelNode> trampolines,
                                  PollLocals locals, int weight, java.util.function.Supplier<MethodInsnNode> poll,
-                                 boolean join) {
+                                 boolean join, List<TryCatchBlockNode> cover) {
         AbstractInsnNode src = g.nodes[loop.hi()];
         LabelNode original = (LabelNode) g.nodes[loop.lo()];
         LabelNode header = entries.getOrDefault(original, original);
         if (loop.edge.kind() == BackEdge.Kind.GOTO) {
             PollInserter.counterAtGoto(m, (JumpInsnNode) src, locals, weight, poll.get(), join, frames.get(original));
         } else {
-            LabelNode tr = trampolines.computeIfAbsent(header,
-                    h -> PollInserter.trampoline(m, h, locals, weight, poll.get(), join, frames.get(original)));
+            // one trampoline per target and exception-handler coverage (back-edges from different
+            // protected ranges must not share out-of-line code)
+            List<Object> key = new ArrayList<>(cover);
+            key.add(0, header);
+            LabelNode tr = trampolines.computeIfAbsent(key,
+                    k -> PollInserter.trampoline(m, header, locals, weight, poll.get(), join, frames.get(original), cover));
             PollInserter.retarget(src, header, tr);
         }
     }
@@ -275,6 +323,24 @@ public final class MethodRewriter {
         return false;
     }
 
+    /**
+     * Whether a loop closed by an exception edge is javac's release handler of a
+     * {@code synchronized} block, which covers its own {@code monitorexit}: it "iterates" only if
+     * {@code monitorexit} throws. A poll in it bought nothing and made C1 refuse the whole method
+     * ("error while joining with exception handler", measured with -XX:+PrintCompilation).
+     */
+    private static boolean releasesMonitorOnly(MethodGraph g, LoopAnalysis.Loop loop) {
+        boolean exit = false;
+        for (int i = loop.body.nextSetBit(0); i >= 0; i = loop.body.nextSetBit(i + 1)) {
+            int op = g.nodes[i].getOpcode();
+            if (LoopAnalysis.isCall(g.nodes[i]) || op == Opcodes.ATHROW) {
+                return false;
+            }
+            exit |= op == Opcodes.MONITOREXIT;
+        }
+        return exit;
+    }
+
     /** Jumps and switches outside the loop that target its header. */
     private static List<AbstractInsnNode> outsideJumps(MethodGraph g, LoopAnalysis.Loop loop) {
         List<AbstractInsnNode> out = new ArrayList<>();
@@ -293,21 +359,6 @@ public final class MethodRewriter {
             throw new IllegalStateException("no stack map frame at a loop header");
         }
         return f;
-    }
-
-    /** Two frames with no instruction between them would describe the same offset. */
-    private static void checkFrames(MethodNode m) {
-        boolean frameSinceInsn = false;
-        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
-            if (n instanceof FrameNode) {
-                if (frameSinceInsn) {
-                    throw new IllegalStateException("two stack map frames at one offset");
-                }
-                frameSinceInsn = true;
-            } else if (n.getOpcode() >= 0) {
-                frameSinceInsn = false;
-            }
-        }
     }
 
     static MethodNode copy(MethodNode m) {

@@ -28,9 +28,11 @@ import org.objectweb.asm.tree.VarInsnNode;
  *       read stays off the hot path, so a loop whose JDK callee the JIT inlines still optimizes;
  *       here each path jumps to T itself (see {@code MethodRewriter.backEdge} for why);</li>
  *   <li>on a conditional or switch back-edge, the same code in a trampoline appended after the
- *       method's last instruction, carrying a copy of T's frame and ending with {@code goto T}; the
+ *       method's last instruction, carrying a copy of T's frame and ending with {@code goto T}, and
+ *       covered by copies of the exception-table entries that cover both the edge and T; the
  *       edge is retargeted to it, so only taken back-edges count;</li>
- *   <li>at the entry of a handler that closes a loop: {@code if (raised()) pollCallLoop()};</li>
+ *   <li>in a handler that closes a loop: a bare {@code pollCallLoop()} once the exception is stored
+ *       (see {@code MethodRewriter});</li>
  *   <li>in the size-limited form, a bare {@code invokestatic pollX} before the back-edge (3 bytes,
  *       no branch, no frame).</li>
  * </ul>
@@ -80,7 +82,7 @@ final class PollInserter {
 
     /** Appends a trampoline that counts down and continues at {@code target}; returns its label. */
     static LabelNode trampoline(MethodNode m, LabelNode target, PollLocals l, int weight, MethodInsnNode poll,
-                                boolean join, FrameNode targetFrame) {
+                                boolean join, FrameNode targetFrame, List<org.objectweb.asm.tree.TryCatchBlockNode> cover) {
         LabelNode entry = new LabelNode();
         InsnList code = new InsnList();
         code.add(entry);
@@ -89,19 +91,11 @@ final class PollInserter {
         }
         code.add(join ? countdownThenJoin(l, weight, poll, targetFrame) : countdown(l, weight, poll, target));
         code.add(new JumpInsnNode(Opcodes.GOTO, target));
+        LabelNode end = new LabelNode();
+        code.add(end);
         m.instructions.add(code);
+        MethodGraph.cover(m, cover, entry, end);
         return entry;
-    }
-
-    /** {@code if (raised()) pollCallLoop()} at the start of a handler (before its first instruction). */
-    static void handlerPoll(MethodNode m, AbstractInsnNode firstInsn, FrameNode handlerFrame) {
-        LabelNode after = new LabelNode();
-        InsnList code = PollCode.guard(PollCode.pollCallLoop(), after);
-        code.add(after);
-        if (handlerFrame != null) {
-            code.add(Frames.copy(handlerFrame));
-        }
-        m.instructions.insertBefore(firstInsn, code);
     }
 
     /** Makes jump or switch {@code insn} go to {@code to} wherever it went to {@code from}. */

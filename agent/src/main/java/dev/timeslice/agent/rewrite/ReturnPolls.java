@@ -31,7 +31,11 @@ import org.objectweb.asm.tree.MethodNode;
 final class ReturnPolls {
     /** A return to poll: either every path into it, or only some of the jumps/fall-through into it. */
     private record Site(AbstractInsnNode ret, boolean allPaths, AbstractInsnNode fallThroughAfter,
-                        List<AbstractInsnNode> jumps, LabelNode jumpLabel) {
+                        List<AbstractInsnNode> jumps, LabelNode jumpLabel, boolean bare) {
+        Site(AbstractInsnNode ret, boolean allPaths, AbstractInsnNode fallThroughAfter,
+             List<AbstractInsnNode> jumps, LabelNode jumpLabel) {
+            this(ret, allPaths, fallThroughAfter, jumps, jumpLabel, false);
+        }
     }
 
     private final List<Site> sites;
@@ -44,7 +48,13 @@ final class ReturnPolls {
         return sites.size();
     }
 
-    static ReturnPolls plan(MethodGraph g, boolean hasLoops) {
+    /**
+     * @param stackSizes the stack size before each node (see {@link SelfCheck#stackSizes}), or null
+     *                   when unknown: a return with more on the stack than its value (bytecode
+     *                   generators leave values there; the JVM allows it) cannot jump to the shared
+     *                   tail, whose frame holds just the value, and polls with a bare call instead
+     */
+    static ReturnPolls plan(MethodGraph g, boolean hasLoops, int[] stackSizes) {
         List<Site> sites = new ArrayList<>();
         int n = g.size();
         boolean[] calledIn = new boolean[n];
@@ -63,8 +73,10 @@ final class ReturnPolls {
             if (op < Opcodes.IRETURN || op > Opcodes.RETURN) {
                 continue;
             }
-            if (hasLoops) {
-                sites.add(new Site(g.nodes[r], true, null, List.of(), null));
+            int valueSize = op == Opcodes.RETURN ? 0 : 1;
+            boolean extraStack = stackSizes == null || stackSizes.length != n || stackSizes[r] != valueSize;
+            if (hasLoops || (extraStack && calledIn[r])) {
+                sites.add(new Site(g.nodes[r], true, null, List.of(), null, extraStack));
                 continue;
             }
             if (!calledIn[r]) {
@@ -123,7 +135,7 @@ final class ReturnPolls {
         if (sites.isEmpty()) {
             return;
         }
-        if (!guarded) {
+        if (!guarded || sites.stream().allMatch(Site::bare)) {
             for (Site s : sites) {
                 m.instructions.insertBefore(s.ret(), PollCode.poll());
             }
@@ -144,7 +156,9 @@ final class ReturnPolls {
         }
         code.add(new InsnNode(ret.getOpcode(Opcodes.IRETURN)));
         for (Site s : sites) {
-            if (s.allPaths()) {
+            if (s.bare()) {
+                m.instructions.insertBefore(s.ret(), PollCode.poll());
+            } else if (s.allPaths()) {
                 m.instructions.set(s.ret(), new JumpInsnNode(Opcodes.GOTO, tail));
             } else {
                 if (s.fallThroughAfter() != null) {

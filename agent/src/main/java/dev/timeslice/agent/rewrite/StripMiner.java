@@ -22,7 +22,7 @@ import org.objectweb.asm.tree.VarInsnNode;
  *            iload i; iload lim; if_icmplt B          -- the clean inner exit test
  *            [original back-edge: goto header, or the original test at the bottom -&gt; header]
  *   ...
- *   SLOW:    (after the method's code) if (b &lt;= 0) { b = loopPoll; if (Safepoint.raised()) Safepoint.pollLoop(); }
+ *   SLOW:    (after the method's code, covered by the handlers that cover the header) if (b &lt;= 0) { b = loopPoll; if (Safepoint.raised()) Safepoint.pollLoop(); }
  *            lim = PollMath.upLimit(i, end, step, b); b -= PollMath.upChunk(i, lim, step); goto B
  * </pre>
  * The inner loop B is a counted loop with one exit test on the induction variable, so the JIT can
@@ -41,7 +41,12 @@ final class StripMiner {
      * @param headerFrame the frame at the loop header with the rewriter's locals appended, or null
      *                    when the method has no frames
      */
-    static void apply(MethodNode m, CountedLoop c, PollLocals l, FrameNode headerFrame) {
+    /**
+     * @param cover       the exception-table entries covering the loop header (see
+     *                    {@link MethodGraph#covering}): the out-of-line slow entry gets copies of them
+     */
+    static void apply(MethodNode m, CountedLoop c, PollLocals l, FrameNode headerFrame,
+                      java.util.List<org.objectweb.asm.tree.TryCatchBlockNode> cover) {
         boolean up = c.up();
         LabelNode slow = new LabelNode();
         LabelNode afterPoll = new LabelNode();
@@ -98,9 +103,26 @@ final class StripMiner {
         out.add(new InsnNode(Opcodes.ISUB));
         out.add(new VarInsnNode(Opcodes.ISTORE, l.budget()));
         out.add(new JumpInsnNode(Opcodes.GOTO, inner));
+        LabelNode slowEnd = new LabelNode();
+        out.add(slowEnd);
         m.instructions.add(out);
+        MethodGraph.cover(m, cover, slow, slowEnd);
 
         InsnList latch = new InsnList();
+        if (!c.latchEntry().isEmpty()) {
+            // the original test is also entered from outside the loop: the inner test gets a label
+            // of its own, and the jumps from inside the loop go there
+            LabelNode open = new LabelNode();
+            latch.add(open);
+            if (c.latchFrame() != null) {
+                latch.add(Frames.copy(c.latchFrame()));
+            }
+            for (AbstractInsnNode j : c.latchJumps()) {
+                for (LabelNode from : c.latchEntry()) {
+                    PollInserter.retarget(j, from, open);
+                }
+            }
+        }
         latch.add(new VarInsnNode(Opcodes.ILOAD, c.var()));
         latch.add(new VarInsnNode(Opcodes.ILOAD, l.limit()));
         latch.add(new JumpInsnNode(up ? Opcodes.IF_ICMPLT : Opcodes.IF_ICMPGT, inner));

@@ -139,6 +139,7 @@ final class JarVerifier {
                         case REWRITTEN -> {
                             rep.rewritten++;
                             count(rep, r);
+                            selfCheck(rep, label, r);
                             String asm = analyze(r.bytes());
                             String hotspot = asm != null ? null : rewrittenLoaders
                                     .computeIfAbsent(version, x -> loader("rewritten", x, rewritten, deps)).link(name);
@@ -162,6 +163,7 @@ final class JarVerifier {
                         case UNCHANGED -> rep.unchanged++;
                         case SKIPPED -> {
                             count(rep, r);
+                            selfCheck(rep, label, r);
                             rep.skip(r.reason());
                         }
                         case FAILED -> rep.failed.add(label + ": " + r.reason());
@@ -201,6 +203,16 @@ final class JarVerifier {
         }
         for (MethodReport m : r.keptOriginal()) {
             rep.keptMethods.merge(reasonKey(m.note()), 1, Integer::sum);
+        }
+    }
+
+    /**
+     * A form the rewriter's self-check rejected is a rewriter bug even though the agent falls
+     * back to a simpler form or the original code: verification reports it as a failure.
+     */
+    private static void selfCheck(Report rep, String label, ClassRewriter.Result r) {
+        for (MethodReport m : r.selfCheckRejections()) {
+            rep.failed.add(label + "." + m.name() + m.descriptor() + ": " + m.note());
         }
     }
 

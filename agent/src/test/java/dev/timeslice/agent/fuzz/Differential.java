@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * loopPoll-2 version run as two G's on a real {@link Scheduler} with one P and a tiny time slice,
  * so that sysmon preempts them in the middle of loops, repeating the calls for a few
  * milliseconds. Every variant must produce, call by call, the same return value or the same
- * exception class and message. A rewriter failure, a class that no longer links
+ * exception class and message. A rewriter failure, a method whose rewritten form the rewriter's own
+ * self-check rejected (it falls back to a simpler form: the JVM is safe, but it is a bug), a class that no longer links
  * ({@code VerifyError}, other {@code LinkageError}s), a mismatch or a variant that times out
  * where the original did not is a {@link Failure}.
  */
@@ -135,6 +136,10 @@ final class Differential implements AutoCloseable {
                         }
                         rewritten.put(e.getKey(), e.getValue());
                     }
+                }
+                for (MethodReport m : r.selfCheckRejections()) {
+                    // the rewriter caught its own invalid output and fell back to a simpler form: still a rewriter bug
+                    return new Failure("self-check", c.name + ": " + e.getKey() + "." + m);
                 }
                 for (MethodReport m : r.methods()) {
                     if (m.status() == MethodRewriter.Status.KEPT_ORIGINAL || m.status() == MethodRewriter.Status.SKIPPED) {

@@ -296,6 +296,18 @@ final class JavaGen {
             pre = new Node.Part[] {Node.part("int " + k + " = (" + intExpr(s, 1) + " & 15);", List.of())};
             head = lp + "while (" + k + " > 0) {\n    " + k + "--;";
             s.ints.add(k);
+        } else if (kind < 75) {
+            // do/while counted up with the induction variable bumped at the top of the body (the
+            // shape of issue 12's VerifyError), optionally guarded by an if
+            String i = name("i");
+            String n = name("n");
+            pre = new Node.Part[] {Node.part("int " + i + " = " + rnd.nextInt(-2, 3) + ", " + n + " = " + upperBound(s) + ";", List.of())};
+            String guard = rnd.nextBoolean() ? "if (" + i + " < " + n + ") " : "";
+            head = guard + lp + "do {\n    " + i + "++;";
+            end = "} while (" + i + " < " + n + ");";
+            s.ints.add(i);
+            s.ints.add(n);
+            s.lower.add(n);
         } else if (kind < 80) {
             String k = name("k");
             pre = new Node.Part[] {Node.part("int " + k + " = (" + intExpr(s, 1) + " & 15);", List.of())};

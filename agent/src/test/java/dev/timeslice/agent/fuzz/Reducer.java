@@ -11,14 +11,19 @@ import java.util.List;
  */
 final class Reducer {
     private final InMemoryJavac javac;
-    private final Differential diff;
+    private final java.util.function.Function<Differential.Unit, Differential.Failure> oracle;
     private final String kind;
     private final long deadline;
     int tests;
 
     Reducer(InMemoryJavac javac, Differential diff, String kind, long budgetMillis) {
+        this(javac, diff::check, kind, budgetMillis);
+    }
+
+    /** @param oracle the check whose failure of kind {@code kind} must persist (the fuzzer's: {@link Differential#check}) */
+    Reducer(InMemoryJavac javac, java.util.function.Function<Differential.Unit, Differential.Failure> oracle, String kind, long budgetMillis) {
         this.javac = javac;
-        this.diff = diff;
+        this.oracle = oracle;
         this.kind = kind;
         this.deadline = System.currentTimeMillis() + budgetMillis;
     }
@@ -116,7 +121,7 @@ final class Reducer {
         }
         Differential.Failure f;
         try {
-            f = diff.check(u);
+            f = oracle.apply(u);
         } catch (Differential.OriginalBroken e) {
             return null;
         }

@@ -142,4 +142,32 @@ class RewriterRegressionTest {
                 }
                 """);
     }
+
+    /**
+     * fuzz-004: try/catch/finally in a loop: javac's catch-any (finally) handler covers its own
+     * start ({@code TRYCATCHBLOCK L3 L5 L3 null}) like the monitor release handler of fuzz-003;
+     * the rewriter polls there and C1 gives up ("error while joining with exception handler").
+     */
+    @Test
+    void fuzz004_noPollInTheSelfCoveringFinallyHandler() throws Exception {
+        compilesLikeTheOriginal("Fuzz004", """
+                public class Fuzz004 {
+                    public static long c() {
+                        long s = 0;
+                        int x = 0;
+                        for (int k = 20000; k > 0; k--) {
+                            try {
+                                if ((k & 3) == 0) throw new IllegalStateException("t");
+                                s += k;
+                            } catch (IllegalStateException e) {
+                                s += 13;
+                            } finally {
+                                x = k * 3;
+                            }
+                        }
+                        return s + x;
+                    }
+                }
+                """);
+    }
 }

@@ -57,8 +57,10 @@ public final class Agent {
                 inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of());
             }
         };
+        // retransformation-capable: such transformers run after every other agent's ordinary ones, so a
+        // coverage agent (JaCoCo) sees the original class file whichever -javaagent comes first
         ForeignAgents agents = ForeignAgents.ofThisJvm();
-        inst.addTransformer(new TimesliceTransformer(ClassFilter.of(options), rewriter, log, reads, agents), false);
+        inst.addTransformer(new TimesliceTransformer(ClassFilter.of(options), rewriter, log, reads, agents), true);
 
         ExitReport report = new ExitReport(sched, obs, log, options.get(AgentOptions.DUMP),
                 options.get(AgentOptions.SUMMARY) && log.enabled(LogLevel.WARN));

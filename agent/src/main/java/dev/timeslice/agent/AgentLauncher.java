@@ -9,7 +9,9 @@ import java.security.CodeSource;
 import java.util.jar.JarFile;
 
 /**
- * Entry point named by the agent jar's manifest (Premain-Class, Agent-Class, Main-Class).
+ * The agent's entry points (premain, agentmain, the {@code verify} CLI's main), called by
+ * {@code dev.timeslice.agent.boot.Entry} — the class the manifest names, compiled for old JDKs —
+ * once it has checked that the JDK is 21 or newer.
  *
  * <p>Invariants: this class references nothing outside the JDK, so loading it (by the system
  * loader, from the agent jar) loads nothing else of Timeslice. The agent jar is on the bootstrap

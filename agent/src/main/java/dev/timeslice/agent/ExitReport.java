@@ -13,7 +13,9 @@ import java.util.stream.Collectors;
 /**
  * Runs in a shutdown hook: writes the trace and the goroutine dump if asked, then prints a short
  * summary of what happened on stderr (option {@code summary}): classes rewritten, thread
- * creations routed and left alone by kind, G's run, preemptions, handoffs, scans. Never throws.
+ * creations routed and left alone by kind (with {@code log=info}, naming the classes that were
+ * left alone: the {@code Thread} subclass, or the class that created the pool), G's run,
+ * preemptions, handoffs, scans. Never throws.
  */
 final class ExitReport implements Runnable {
     private final Scheduler sched;
@@ -61,7 +63,9 @@ final class ExitReport implements Runnable {
                 .append(log.unchanged.get()).append(" unchanged, ")
                 .append(log.failed.get()).append(" left alone after an error; ");
         sb.append("threads routed: ").append(kinds(RouteStats.routed()));
-        sb.append("; left alone: ").append(kinds(RouteStats.leftAloneCounts())).append('\n');
+        sb.append("; left alone: ").append(log.enabled(LogLevel.INFO)
+                ? kindsWithClasses(RouteStats.leftAloneCounts(), RouteStats.leftAloneClasses())
+                : kinds(RouteStats.leftAloneCounts())).append('\n');
         sb.append("timeslice: procs=").append(s.procs()).append(", ").append(s.created()).append(" G's run, ")
                 .append(s.threads()).append(" M's; preemptions ").append(s.preemptServed()).append(" served / ")
                 .append(s.preemptRequested()).append(" requested (").append(s.preemptFailed()).append(" failed, pinned; ")
@@ -80,6 +84,33 @@ final class ExitReport implements Runnable {
         }
         return m.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
     }
+
+    /** At log=info: {@code Thread subclass 3 (com.acme.Worker 2, com.acme.Main$1 1)}, at most 10 names a kind. */
+    static String kindsWithClasses(Map<String, Long> counts, Map<String, Map<String, Long>> classes) {
+        if (counts.isEmpty()) {
+            return "none";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Long> e : counts.entrySet()) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue());
+            Map<String, Long> names = classes.getOrDefault(e.getKey(), Map.of());
+            if (!names.isEmpty()) {
+                sb.append(" (");
+                int shown = 0;
+                for (Map.Entry<String, Long> n : names.entrySet()) {
+                    if (shown == MAX_NAMES) {
+                        sb.append(", ").append(names.size() - shown).append(" more classes");
+                        break;
+                    }
+                    sb.append(shown++ == 0 ? "" : ", ").append(n.getKey()).append(' ').append(n.getValue());
+                }
+                sb.append(')');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static final int MAX_NAMES = 10;
 
     private static String micros(long nanos) {
         return nanos < 10_000 ? String.format("%.1f us", nanos / 1e3) : String.format("%d us", nanos / 1000);

@@ -7,7 +7,11 @@ import java.security.ProtectionDomain;
 import java.util.stream.Collectors;
 
 /**
- * The agent's {@link ClassFileTransformer} (registered with {@code canRetransform=false}).
+ * The agent's {@link ClassFileTransformer}, registered with {@code canRetransform=true} so that
+ * the JVM runs it after every other agent's ordinary transformers (JaCoCo sees the original class
+ * file in either {@code -javaagent} order), and on retransformations and redefinitions by other
+ * agents, where it rewrites the new bytes again (a rewrite changes method bodies only, never the
+ * class's shape, so a retransformation stays legal).
  *
  * <p>Invariants: it never throws into the JVM (every {@code Throwable} becomes one diagnostic line
  * and a {@code null} result, i.e. the class is loaded unchanged); it never loads a class while

@@ -88,7 +88,7 @@ class AgentIT {
         Jvm.Result bad = main("loopPoll=1");
         assertEquals(1, bad.exit(), bad.toString());
         assertEquals(List.of(), bad.outLines(), "main never ran");
-        assertEquals(List.of("timeslice: bad value '1' for option loopPoll: expected an integer >= 2"), bad.errLines());
+        assertEquals(List.of("timeslice: bad value '1' for option loopPoll: expected an integer 2..2147483647"), bad.errLines());
 
         Jvm.Result unknown = main("loopPol=100");
         assertEquals(1, unknown.exit(), unknown.toString());

@@ -63,6 +63,11 @@ public final class Jvm {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(args);
+        return exec(cmd);
+    }
+
+    /** Runs {@code cmd} as it is (another java, a shell) and collects exit code, stdout and stderr. */
+    public static Result exec(List<String> cmd) throws IOException, InterruptedException {
         Path out = Files.createTempFile("timeslice-it", ".out");
         Path err = Files.createTempFile("timeslice-it", ".err");
         try {

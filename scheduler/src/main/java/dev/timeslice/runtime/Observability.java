@@ -36,8 +36,10 @@ import javax.management.StandardMBean;
  *   <li>{@code tracebuf=<events>}: ring size, default {@value TraceRecorder#DEFAULT_CAPACITY}
  *       (32 bytes each); the oldest events are overwritten and counted as dropped.</li>
  *   <li>{@code jmx=true|false} (default true): register {@link SchedulerMXBean} as
- *       {@code timeslice:type=Scheduler}, on a background thread (creating the platform
- *       MBeanServer takes a few hundred ms, which must not delay the program's start). The first scheduler registered gets exactly that name;
+ *       {@code timeslice:type=Scheduler} in the platform MBeanServer, at the moment that server
+ *       is created ({@link PlatformMBeanHook}): visible to every JMX client from the start,
+ *       while a program nobody monitors never pays the ~0.4 s of CPU that creating the server
+ *       costs. The first scheduler registered gets exactly that name;
  *       when it is taken (several schedulers in one JVM), the next ones get
  *       {@code timeslice:type=Scheduler,name=<scheduler name>}. Unregistered at close.</li>
  *   <li>{@code jfr=true|false} (default true): make Timeslice's JFR events available
@@ -172,7 +174,18 @@ public final class Observability implements AutoCloseable {
     private volatile boolean jfrWanted;
     /** Guarded by this; set by the registering thread. */
     private ObjectName mbeanName;
-    private final java.util.concurrent.CountDownLatch jmxDone = new java.util.concurrent.CountDownLatch(1);
+    /** Guarded by this: where {@link #mbeanName} is registered. */
+    private MBeanServer mbeanServer;
+    private final java.util.concurrent.CountDownLatch jfrDone = new java.util.concurrent.CountDownLatch(1);
+    /** Registers the MXBean in the platform server when it exists (see {@link PlatformMBeanHook}). */
+    private final java.util.function.Consumer<MBeanServer> registration = server -> {
+        try {
+            registerMBean(server);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    };
+    private volatile PlatformMBeanHook.Mode jmxMode;
     /** What this instance last installed on the scheduler. */
     private SchedEvents installed;
 
@@ -225,27 +238,26 @@ public final class Observability implements AutoCloseable {
             }
         }
         refreshListeners();
-        if (settings.jfr() || settings.jmx()) {
-            // JFR's control plane and the platform MBeanServer take tens to hundreds of ms to
-            // start: do it beside the program's start, not in front of it. JFR events from the
-            // first moments of a recording started with the JVM may be missed.
+        if (settings.jmx()) {
+            // Visible from the start without paying for the platform MBeanServer (~0.4 s of CPU):
+            // registered when that server is created, by whoever creates it first.
+            try {
+                jmxMode = PlatformMBeanHook.whenPlatformServerExists(registration, sched.name() + "-jmx-init");
+            } catch (Throwable t) {
+                warn("JMX disabled", t);
+            }
+        }
+        if (settings.jfr()) {
+            // JFR's control plane takes some ms to load: beside the program's start, not in front
+            // of it. JFR events from the first moments of a recording started with the JVM may be missed.
             Thread t = new Thread(() -> {
-                if (settings.jfr()) {
-                    startJfr();
-                }
-                if (settings.jmx()) {
-                    try {
-                        registerMBean();
-                    } catch (Throwable e) {
-                        warn("JMX disabled", e);
-                    }
-                }
-                jmxDone.countDown();
-            }, sched.name() + "-observability-init");
+                startJfr();
+                jfrDone.countDown();
+            }, sched.name() + "-jfr-init");
             t.setDaemon(true);
             t.start();
         } else {
-            jmxDone.countDown();
+            jfrDone.countDown();
         }
         if (settings.schedtraceMillis() > 0) {
             PrintStream out = settings.schedtraceOut() != null ? settings.schedtraceOut() : System.err;
@@ -275,8 +287,10 @@ public final class Observability implements AutoCloseable {
         }
     }
 
-    private void registerMBean() throws Exception {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    private void registerMBean(MBeanServer server) throws Exception {
+        if (closed.get()) {
+            return;
+        }
         StandardMBean mbean = new StandardMBean(new SchedulerJmx(sched, settings::traceFile, this::writeTrace),
                 SchedulerMXBean.class, true);
         ObjectName name = new ObjectName(MBEAN_NAME);
@@ -290,6 +304,7 @@ public final class Observability implements AutoCloseable {
         synchronized (this) {
             if (!closed.get()) {
                 mbeanName = name;
+                mbeanServer = server;
                 return;
             }
         }
@@ -306,15 +321,37 @@ public final class Observability implements AutoCloseable {
     }
 
     /**
-     * The MXBean's name, or null when JMX is off or failed. The MXBean is registered on a
-     * background thread (the platform MBeanServer is slow to create); this waits for it, up to
-     * 30 s.
+     * The MXBean's name, or null when JMX is off or failed. The MXBean is registered when the
+     * platform MBeanServer is created; if nobody has created it yet, this does (and so registers
+     * the MXBean). With a builder of the program's own, registration runs on a background thread;
+     * this waits for it, up to 30 s.
      */
     public ObjectName mbeanName() {
-        awaitInit();
+        if (jmxMode == PlatformMBeanHook.Mode.ON_CREATION && PlatformMBeanHook.waiting(registration)) {
+            ManagementFactory.getPlatformMBeanServer();
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (jmxMode == PlatformMBeanHook.Mode.BACKGROUND && System.nanoTime() < deadline) {
+            synchronized (this) {
+                if (mbeanName != null || closed.get()) {
+                    break;
+                }
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         synchronized (this) {
             return mbeanName;
         }
+    }
+
+    /** How the MXBean's registration was arranged, or null when JMX is off or failed. */
+    public PlatformMBeanHook.Mode jmxMode() {
+        return jmxMode;
     }
 
     /** The trace recorder, or null when tracing is off. */
@@ -331,10 +368,10 @@ public final class Observability implements AutoCloseable {
         return jfrWanted && jfrListener != null && !closed.get();
     }
 
-    /** Waits (up to 30 s) for the background start of JFR support and the MXBean. */
+    /** Waits (up to 30 s) for the background start of JFR support. */
     private void awaitInit() {
         try {
-            jmxDone.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            jfrDone.await(30, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -392,14 +429,17 @@ public final class Observability implements AutoCloseable {
                 warn("could not stop listening to JFR", t);
             }
         }
+        PlatformMBeanHook.cancel(registration); // still waiting for the platform server: never registered
         ObjectName registered;
+        MBeanServer registeredIn;
         synchronized (this) {
             registered = mbeanName; // null: not registered (yet): the registering thread unregisters
+            registeredIn = mbeanServer;
             mbeanName = null;
         }
         if (registered != null) {
             try {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(registered);
+                registeredIn.unregisterMBean(registered);
             } catch (Throwable t) {
                 warn("could not unregister " + registered, t);
             }

@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class RouteStats {
     private static final Map<String, LongAdder> ROUTED = new ConcurrentHashMap<>();
     private static final Map<String, LongAdder> LEFT_ALONE = new ConcurrentHashMap<>();
+    /** Kind -> class that created (or, for a Thread subclass, is) the thread -> count. */
+    private static final Map<String, Map<String, LongAdder>> LEFT_ALONE_BY_CLASS = new ConcurrentHashMap<>();
 
     private RouteStats() {
     }
@@ -24,6 +26,23 @@ public final class RouteStats {
     /** Called from rewritten code at a creation site the agent deliberately left alone. */
     public static void leftAlone(String kind) {
         LEFT_ALONE.computeIfAbsent(kind, k -> new LongAdder()).increment();
+    }
+
+    /**
+     * Called from rewritten code at a creation site left alone, naming the class: the
+     * {@code Thread} subclass itself, or the class containing the creation site.
+     */
+    public static void leftAlone(String kind, String className) {
+        leftAlone(kind);
+        LEFT_ALONE_BY_CLASS.computeIfAbsent(kind, k -> new ConcurrentHashMap<>())
+                .computeIfAbsent(className, k -> new LongAdder()).increment();
+    }
+
+    /** Kind -> class name -> count, for the creations recorded with a class name. */
+    public static Map<String, Map<String, Long>> leftAloneClasses() {
+        Map<String, Map<String, Long>> out = new TreeMap<>();
+        LEFT_ALONE_BY_CLASS.forEach((k, v) -> out.put(k, snapshot(v)));
+        return out;
     }
 
     public static Map<String, Long> routed() {

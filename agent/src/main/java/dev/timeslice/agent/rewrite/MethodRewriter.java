@@ -90,7 +90,6 @@ public final class MethodRewriter {
         int before = originalLength >= 0 ? originalLength : CodeSize.upperBound(original);
         String last = null;
         String rejected = null;
-        int[] stackSizes = SelfCheck.stackSizes(cls.name(), original, framed);
         for (Form form : Form.values()) {
             if (form.ordinal() < config.bestForm().ordinal()) {
                 continue;
@@ -99,7 +98,7 @@ public final class MethodRewriter {
             MethodNode work = copy(original);
             Outcome o;
             try {
-                o = apply(work, form, framed, stackSizes);
+                o = apply(work, form, framed);
             } catch (RuntimeException e) {
                 rejected = note(rejected, form, "internal error: " + e);
                 continue;
@@ -131,7 +130,7 @@ public final class MethodRewriter {
         return earlier == null ? s : earlier + ", " + s;
     }
 
-    private Outcome apply(MethodNode m, Form form, boolean framed, int[] stackSizes) {
+    private Outcome apply(MethodNode m, Form form, boolean framed) {
         MethodGraph g = new MethodGraph(m, framed);
         LoopAnalysis a = LoopAnalysis.of(g, config.callPolicy());
         CountedLoopMatcher matcher = new CountedLoopMatcher(g, cls);
@@ -164,7 +163,7 @@ public final class MethodRewriter {
                 }
             }
         }
-        ReturnPolls returns = ReturnPolls.plan(g, !a.loops.isEmpty(), stackSizes);
+        ReturnPolls returns = ReturnPolls.plan(g, !a.loops.isEmpty(), StackDepth.of(g));
         // frames are looked up before the list changes; padding below updates these same nodes
         Map<LabelNode, FrameNode> frames = new HashMap<>();
         if (framed) {

@@ -49,7 +49,7 @@ final class ReturnPolls {
     }
 
     /**
-     * @param stackSizes the stack size before each node (see {@link SelfCheck#stackSizes}), or null
+     * @param stackSizes the stack depth in slots before each node ({@link StackDepth}), or null
      *                   when unknown: a return with more on the stack than its value (bytecode
      *                   generators leave values there; the JVM allows it) cannot jump to the shared
      *                   tail, whose frame holds just the value, and polls with a bare call instead
@@ -73,7 +73,7 @@ final class ReturnPolls {
             if (op < Opcodes.IRETURN || op > Opcodes.RETURN) {
                 continue;
             }
-            int valueSize = op == Opcodes.RETURN ? 0 : 1;
+            int valueSize = op == Opcodes.RETURN ? 0 : op == Opcodes.LRETURN || op == Opcodes.DRETURN ? 2 : 1;
             boolean extraStack = stackSizes == null || stackSizes.length != n || stackSizes[r] != valueSize;
             if (hasLoops || (extraStack && calledIn[r])) {
                 sites.add(new Site(g.nodes[r], true, null, List.of(), null, extraStack));

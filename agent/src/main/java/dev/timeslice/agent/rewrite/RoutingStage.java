@@ -72,7 +72,7 @@ final class RoutingStage extends TreeStage {
                 && !ThreadCallSites.THREAD.equals(className);
         if (threadSubclassConstructor) {
             // a direct Thread subclass: left alone (it stays a platform thread), counted
-            m.instructions.insert(leftAlone("Thread subclass"));
+            m.instructions.insert(leftAlone("Thread subclass", className));
             any = true;
         }
         Deque<TypeInsnNode> news = new ArrayDeque<>();
@@ -81,7 +81,7 @@ final class RoutingStage extends TreeStage {
             if (insn instanceof TypeInsnNode t && t.getOpcode() == Opcodes.NEW) {
                 news.push(t);
                 if (t.desc.equals("java/util/concurrent/ForkJoinPool")) {
-                    m.instructions.insertBefore(t, leftAlone("ForkJoinPool"));
+                    m.instructions.insertBefore(t, leftAlone("ForkJoinPool", className));
                     any = true;
                 }
             } else if (insn instanceof MethodInsnNode call) {
@@ -113,7 +113,7 @@ final class RoutingStage extends TreeStage {
         return any;
     }
 
-    private static boolean routeCall(MethodNode m, MethodInsnNode call) {
+    private boolean routeCall(MethodNode m, MethodInsnNode call) {
         String key = call.owner + "." + call.name + call.desc;
         ThreadCallSites.Static target;
         if (call.getOpcode() == Opcodes.INVOKESTATIC) {
@@ -128,7 +128,7 @@ final class RoutingStage extends TreeStage {
             }
             String alone = target == null ? ThreadCallSites.LEFT_ALONE_CALLS.get(key) : null;
             if (alone != null) {
-                m.instructions.insertBefore(call, leftAlone(alone));
+                m.instructions.insertBefore(call, leftAlone(alone, className));
                 return true;
             }
         } else if (call.getOpcode() == Opcodes.INVOKEVIRTUAL || call.getOpcode() == Opcodes.INVOKEINTERFACE) {
@@ -248,11 +248,13 @@ final class RoutingStage extends TreeStage {
         return l;
     }
 
-    private static InsnList leftAlone(String kind) {
+    /** Counts a creation left alone, naming {@code internalName} (the subclass, or the creating class). */
+    private static InsnList leftAlone(String kind, String internalName) {
         InsnList l = new InsnList();
         l.add(new LdcInsnNode(kind));
+        l.add(new LdcInsnNode(internalName.replace('/', '.')));
         l.add(new MethodInsnNode(Opcodes.INVOKESTATIC, ThreadCallSites.ROUTE_STATS, "leftAlone",
-                "(Ljava/lang/String;)V", false));
+                "(Ljava/lang/String;Ljava/lang/String;)V", false));
         return l;
     }
 }

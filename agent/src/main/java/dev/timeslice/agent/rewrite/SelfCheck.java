@@ -2,7 +2,6 @@ package dev.timeslice.agent.rewrite;
 
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
@@ -33,10 +32,6 @@ import org.objectweb.asm.tree.analysis.Frame;
  * Stack overflow against {@code max_stack} and local slots beyond {@code max_locals} fail too.
  * For a method without frames (class files before version 50) ASM's {@link Analyzer} checks that
  * stack heights agree where paths join and that {@code max_stack} suffices.
- *
- * <p>{@link #stackSizes} gives the operand stack size before each instruction of an unmodified
- * method, from the same pass: {@link ReturnPolls} uses it to find returns that leave values on the
- * stack (bytecode generators emit them; javac does not).
  */
 final class SelfCheck {
     private static final BasicInterpreter INTERPRETER = new BasicInterpreter();
@@ -48,37 +43,13 @@ final class SelfCheck {
     static String check(String owner, MethodNode m, boolean framed) {
         try {
             if (framed) {
-                new Linear(m).run(null);
+                new Linear(m).run();
             } else {
                 new Analyzer<>(INTERPRETER).analyze(owner, m);
             }
             return null;
         } catch (AnalyzerException | RuntimeException e) {
             return e.getMessage() == null ? e.toString() : e.getMessage();
-        }
-    }
-
-    /**
-     * The stack size (in values, a long counting one) before each node of {@code m}, -1 where no
-     * state is known; null when the method cannot be analysed (it is then rewritten without the
-     * information, as before).
-     */
-    static int[] stackSizes(String owner, MethodNode m, boolean framed) {
-        int n = m.instructions.size();
-        int[] out = new int[n];
-        java.util.Arrays.fill(out, -1);
-        try {
-            if (framed) {
-                new Linear(m).run(out);
-            } else {
-                Frame<BasicValue>[] frames = new Analyzer<>(INTERPRETER).analyze(owner, m);
-                for (int i = 0; i < n; i++) {
-                    out[i] = frames[i] == null ? -1 : frames[i].getStackSize();
-                }
-            }
-            return out;
-        } catch (AnalyzerException | RuntimeException e) {
-            return null;
         }
     }
 
@@ -89,6 +60,10 @@ final class SelfCheck {
         private final Map<LabelNode, FrameNode> frameAtLabel = new IdentityHashMap<>();
         private final Map<LabelNode, Integer> position = new IdentityHashMap<>();
         private final Map<FrameNode, Frame<BasicValue>> declared = new HashMap<>();
+        /** Per exception-table entry: its range [start, end) as node positions, and its handler. */
+        private final int[] tcbStart;
+        private final int[] tcbEnd;
+        private final LabelNode[] tcbHandler;
 
         Linear(MethodNode m) {
             this.m = m;
@@ -102,6 +77,16 @@ final class SelfCheck {
                     }
                 }
             }
+            int t = m.tryCatchBlocks == null ? 0 : m.tryCatchBlocks.size();
+            tcbStart = new int[t];
+            tcbEnd = new int[t];
+            tcbHandler = new LabelNode[t];
+            for (int k = 0; k < t; k++) {
+                TryCatchBlockNode tcb = m.tryCatchBlocks.get(k);
+                tcbStart[k] = position.get(tcb.start);
+                tcbEnd[k] = position.get(tcb.end);
+                tcbHandler[k] = tcb.handler;
+            }
         }
 
         /** The frame declared for the instruction that label position {@code i} stands for. */
@@ -114,7 +99,7 @@ final class SelfCheck {
             return null;
         }
 
-        void run(int[] sizes) throws AnalyzerException {
+        void run() throws AnalyzerException {
             Frame<BasicValue> cur = entryFrame();
             boolean frameSinceInsn = false;
             for (int i = 0; i < nodes.length; i++) {
@@ -139,12 +124,11 @@ final class SelfCheck {
                     throw new AnalyzerException(n, "no stack map frame at instruction " + i
                             + " after an unconditional transfer");
                 }
-                if (sizes != null) {
-                    sizes[i] = cur.getStackSize();
-                }
                 handlers(cur, i);
                 cur.execute(n, INTERPRETER);
-                handlers(cur, i);
+                if (n instanceof org.objectweb.asm.tree.VarInsnNode || n instanceof org.objectweb.asm.tree.IincInsnNode) {
+                    handlers(cur, i); // a store changes the locals a handler sees after it
+                }
                 for (LabelNode target : MethodGraph.jumpTargets(n)) {
                     FrameNode f = frameAtLabel.get(target);
                     if (f == null) {
@@ -163,17 +147,11 @@ final class SelfCheck {
 
         /** The state at instruction {@code i} must be accepted by every handler covering it. */
         private void handlers(Frame<BasicValue> cur, int i) throws AnalyzerException {
-            List<TryCatchBlockNode> tcbs = m.tryCatchBlocks;
-            if (tcbs == null) {
-                return;
-            }
-            for (TryCatchBlockNode t : tcbs) {
-                int s = position.get(t.start);
-                int e = position.get(t.end);
-                if (i < s || i >= e) {
+            for (int k = 0; k < tcbStart.length; k++) {
+                if (i < tcbStart[k] || i >= tcbEnd[k]) {
                     continue;
                 }
-                FrameNode f = frameAtLabel.get(t.handler);
+                FrameNode f = frameAtLabel.get(tcbHandler[k]);
                 if (f == null) {
                     throw new AnalyzerException(nodes[i], "no stack map frame at a handler covering instruction " + i);
                 }
@@ -181,9 +159,9 @@ final class SelfCheck {
                 if (h.getStackSize() != 1 || h.getStack(0) != BasicValue.REFERENCE_VALUE) {
                     throw new AnalyzerException(nodes[i], "a handler's frame must hold one reference on the stack");
                 }
-                for (int k = 0; k < h.getLocals(); k++) {
-                    if (!accepts(h.getLocal(k), cur.getLocal(k))) {
-                        throw new AnalyzerException(nodes[i], "local " + k + " at instruction " + i
+                for (int l = 0; l < h.getLocals(); l++) {
+                    if (!accepts(h.getLocal(l), cur.getLocal(l))) {
+                        throw new AnalyzerException(nodes[i], "local " + l + " at instruction " + i
                                 + " does not match the frame of a handler covering it");
                     }
                 }

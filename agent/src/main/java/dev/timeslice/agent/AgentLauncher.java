@@ -19,15 +19,22 @@ import java.util.jar.JarFile;
  * name, or, if the jar has been renamed, appended by {@code premain} (the JVM then warns that class
  * data sharing is limited to boot classes) — and {@code premain} runs the real agent,
  * {@link Agent}, from the bootstrap loader: the runtime ({@code dev.timeslice.runtime}) and the
- * relocated ASM/ByteBuddy therefore exist exactly once, in the bootstrap loader, and rewritten
- * classes of any loader (including loaders that do not delegate to the system loader) resolve the
- * same poll class. Options are checked first, so a bad one stops the JVM with one line only.
+ * relocated ASM therefore exist exactly once, in the bootstrap loader, and rewritten classes of
+ * any loader (including loaders that do not delegate to the system loader) resolve the same poll
+ * class. Options are checked first, so a bad one stops the JVM with one line only. The same holds
+ * for {@code agentmain} (late attach, run by {@link LateAgent}), except that nothing there ever
+ * stops the JVM. As {@code Main-Class} it dispatches the {@code verify} and {@code attach} commands.
  */
 public final class AgentLauncher {
     static final String AGENT_CLASS = "dev.timeslice.agent.Agent";
     static final String OPTIONS_CLASS = "dev.timeslice.agent.AgentOptions";
     static final String VERIFY_CLASS = "dev.timeslice.agent.verify.VerifyCli";
-    static final String USAGE = "usage: java -jar timeslice-agent.jar verify [--classpath <jars>] [--loopPoll <n>] [--verbose] <jar>...";
+    static final String LATE_AGENT_CLASS = "dev.timeslice.agent.LateAgent";
+    static final String ATTACH_CLASS = "dev.timeslice.agent.attach.AttachCli";
+    /** Set in the target JVM by {@link #agentmain}: the attach's one-line outcome, read back by the attach command. */
+    public static final String ATTACH_RESULT_PROPERTY = "dev.timeslice.attach.result";
+    static final String USAGE = "usage: java -jar timeslice-agent.jar verify [--classpath <jars>] [--loopPoll <n>] [--verbose] <jar>...\n"
+            + "       java -jar timeslice-agent.jar attach <pid> [option=value[,option=value...]]";
 
     private AgentLauncher() {
     }
@@ -78,20 +85,46 @@ public final class AgentLauncher {
         }
     }
 
-    /** Dynamic attach cannot rewrite classes that are already loaded, nor start main as a G. */
+    /**
+     * Late attach ({@code attach <pid>}, {@code jcmd <pid> JVMTI.agent_load}): the JVM has put the
+     * jar on the bootstrap class path from the manifest's {@code Boot-Class-Path} (appended here if
+     * the jar was renamed); {@link LateAgent} runs from the bootstrap loader. The outcome goes to
+     * the target's stderr (one line) and to the system property {@value #ATTACH_RESULT_PROPERTY},
+     * which the {@code attach} command reads back. agentmain returns normally even on failure: an
+     * exception out of it makes the JVM print a stack trace and three assertion lines. The target
+     * JVM is never stopped, whatever went wrong.
+     */
     public static void agentmain(String agentArgs, Instrumentation inst) {
-        System.err.println("timeslice: dynamic attach is not supported; start the JVM with "
-                + "-javaagent:" + ownJarName());
+        String failure;
+        try {
+            if (!onBootClassPath()) {
+                inst.appendToBootstrapClassLoaderSearch(new JarFile(ownJar()));
+            }
+            Method attach = Class.forName(LATE_AGENT_CLASS, true, null).getMethod("attach", String.class, Instrumentation.class);
+            System.setProperty(ATTACH_RESULT_PROPERTY, (String) attach.invoke(null, agentArgs, inst));
+            return;
+        } catch (InvocationTargetException e) {
+            // ours (a bad option, already running, this JDK cannot) start with "timeslice: "
+            Throwable cause = e.getCause();
+            String message = cause.getMessage();
+            failure = message != null && message.startsWith("timeslice: ") ? message : "timeslice: attach failed: " + cause;
+        } catch (Exception | LinkageError e) {
+            failure = "timeslice: attach failed: " + e;
+        }
+        System.err.println(failure);
+        System.setProperty(ATTACH_RESULT_PROPERTY, failure);
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !args[0].equals("verify")) {
+        String command = args.length == 0 ? "" : args[0];
+        String cli = command.equals("verify") ? VERIFY_CLASS : command.equals("attach") ? ATTACH_CLASS : null;
+        if (cli == null) {
             System.err.println(USAGE);
             System.exit(2);
         }
         String[] rest = new String[args.length - 1];
         System.arraycopy(args, 1, rest, 0, rest.length);
-        Method run = Class.forName(VERIFY_CLASS).getMethod("run", String[].class);
+        Method run = Class.forName(cli).getMethod("run", String[].class);
         int status = (Integer) run.invoke(null, (Object) rest);
         System.exit(status);
     }
@@ -113,13 +146,5 @@ public final class AgentLauncher {
             throw new IllegalStateException("agent jar location unknown");
         }
         return new File(source.getLocation().toURI());
-    }
-
-    private static String ownJarName() {
-        try {
-            return ownJar().getPath();
-        } catch (RuntimeException | URISyntaxException e) {
-            return "timeslice-agent.jar";
-        }
     }
 }

@@ -40,7 +40,11 @@ final class ExitReport implements Runnable {
     @Override
     public void run() {
         try {
-            obs.close();
+            try {
+                obs.close(); // writes the trace; reports its own failures
+            } catch (Throwable t) {
+                err.println("timeslice: could not close the observability (trace, JMX, JFR): " + t);
+            }
             if (!dump.isEmpty()) {
                 try {
                     sched.writeGoroutineDump(Path.of(dump));

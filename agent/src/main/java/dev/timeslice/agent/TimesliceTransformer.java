@@ -7,11 +7,13 @@ import java.security.ProtectionDomain;
 import java.util.stream.Collectors;
 
 /**
- * The agent's {@link ClassFileTransformer}, registered with {@code canRetransform=true} so that
- * the JVM runs it after every other agent's ordinary transformers (JaCoCo sees the original class
- * file in either {@code -javaagent} order), and on retransformations and redefinitions by other
- * agents, where it rewrites the new bytes again (a rewrite changes method bodies only, never the
- * class's shape, so a retransformation stays legal).
+ * The agent's {@link ClassFileTransformer}, registered by {@code premain} with
+ * {@code canRetransform=true} so that the JVM runs it after every other agent's ordinary
+ * transformers (JaCoCo sees the original class file in either {@code -javaagent} order), and on
+ * retransformations and redefinitions by other agents, where it rewrites the new bytes again (a
+ * rewrite changes method bodies only, never the class's shape, so a retransformation stays legal).
+ * Late attach wraps it in a retransformation-capable one ({@code attach.Retransformer}), which asks
+ * {@link #transformClass} for the outcome of each class.
  *
  * <p>Invariants: it never throws into the JVM (every {@code Throwable} becomes one diagnostic line
  * and a {@code null} result, i.e. the class is loaded unchanged); it never loads a class while
@@ -49,20 +51,42 @@ public final class TimesliceTransformer implements ClassFileTransformer {
         this.agents = agents;
     }
 
+    /** What became of one class. */
+    public enum Outcome {
+        /** new bytes */
+        REWRITTEN,
+        /** left as it was: excluded, nothing to poll or route, or deliberately skipped */
+        UNCHANGED,
+        /** left as it was because it could not be rewritten (one warning printed) */
+        FAILED
+    }
+
+    /** The outcome for one class; {@code bytes} is non-null exactly when {@code REWRITTEN}. */
+    public record Transformed(Outcome outcome, byte[] bytes) {
+        static final Transformed UNCHANGED = new Transformed(Outcome.UNCHANGED, null);
+        static final Transformed FAILED = new Transformed(Outcome.FAILED, null);
+    }
+
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
+        return transformClass(module, loader, className, protectionDomain, classfileBuffer).bytes();
+    }
+
+    /** {@link #transform}, telling what happened; never throws. */
+    public Transformed transformClass(Module module, ClassLoader loader, String className, ProtectionDomain protectionDomain,
+                                      byte[] classfileBuffer) {
         if (className == null || classfileBuffer == null || loader == null || loader == platform) {
-            return null;
+            return Transformed.UNCHANGED;
         }
         boolean[] flag;
         try {
             flag = busy.get();
         } catch (Throwable t) {
-            return null;
+            return Transformed.UNCHANGED;
         }
         if (flag[0]) {
-            return null;
+            return Transformed.UNCHANGED;
         }
         flag[0] = true;
         try {
@@ -70,25 +94,25 @@ public final class TimesliceTransformer implements ClassFileTransformer {
                 if (log.enabled(LogLevel.DEBUG)) {
                     log.debug(className, "not rewritten: loaded from another Java agent's jar");
                 }
-                return null;
+                return Transformed.UNCHANGED;
             }
             return rewrite(module, className, classfileBuffer);
         } catch (Throwable t) {
             log.failed.incrementAndGet();
             log.warn(className, "left unchanged: internal error: " + t);
-            return null;
+            return Transformed.FAILED;
         } finally {
             flag[0] = false;
         }
     }
 
-    private byte[] rewrite(Module module, String className, byte[] bytes) {
+    private Transformed rewrite(Module module, String className, byte[] bytes) {
         String excluded = filter.exclusionReason(className);
         if (excluded != null) {
             if (log.enabled(LogLevel.DEBUG)) {
                 log.debug(className, "not rewritten: " + excluded);
             }
-            return null;
+            return Transformed.UNCHANGED;
         }
         ClassRewriter.Result r = rewriter.rewrite(bytes);
         switch (r.status()) {
@@ -106,12 +130,12 @@ public final class TimesliceTransformer implements ClassFileTransformer {
                 } else if (log.enabled(LogLevel.INFO)) {
                     log.info(className, "rewritten" + (log.enabled(LogLevel.DEBUG) ? ": " + details(r) : ""));
                 }
-                return r.bytes();
+                return new Transformed(Outcome.REWRITTEN, r.bytes());
             }
             case FAILED -> {
                 log.failed.incrementAndGet();
                 log.warn(className, "left unchanged: " + r.reason());
-                return null;
+                return Transformed.FAILED;
             }
             case SKIPPED -> {
                 log.unchanged.incrementAndGet();
@@ -121,14 +145,14 @@ public final class TimesliceTransformer implements ClassFileTransformer {
                 } else if (log.enabled(LogLevel.DEBUG)) {
                     log.debug(className, "unchanged: " + r.reason());
                 }
-                return null;
+                return Transformed.UNCHANGED;
             }
             default -> {
                 log.unchanged.incrementAndGet();
                 if (log.enabled(LogLevel.DEBUG)) {
                     log.debug(className, "unchanged: " + r.reason());
                 }
-                return null;
+                return Transformed.UNCHANGED;
             }
         }
     }

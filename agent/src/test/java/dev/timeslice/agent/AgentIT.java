@@ -114,18 +114,4 @@ class AgentIT {
         assertEquals(List.of("timeslice: bad value 'x' for option log: expected off, warn, info or debug"), bad.errLines(),
                 "options are checked before the jar is appended");
     }
-
-    @Test
-    void dynamicAttachIsRefusedCleanly() throws Exception {
-        Jvm.Result r = Jvm.run(List.of("-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading",
-                "-cp", CP, "itapp.SelfAttach", Jvm.agentJar().toString()));
-        assertEquals(0, r.exit(), r.toString());
-        assertEquals(List.of("still running"), r.outLines());
-        // the JVM appends Boot-Class-Path at attach time (and may warn about class data sharing); then one line from us
-        List<String> ours = r.errLines().stream().filter(l -> l.startsWith("timeslice: ")).toList();
-        assertEquals(1, ours.size(), r.toString());
-        assertTrue(ours.get(0).startsWith("timeslice: dynamic attach is not supported; start the JVM with -javaagent:"
-                + "timeslice-agent.jar") || ours.get(0).equals("timeslice: dynamic attach is not supported; "
-                + "start the JVM with -javaagent:" + Jvm.agentJar()), r.toString());
-    }
 }

@@ -15,7 +15,9 @@ package dev.timeslice.runtime;
  *       would.</li>
  * </ul>
  * and report how many iterations that chunk will run, which the rewritten code charges to its
- * per-invocation poll budget before it enters the chunk. Everything is computed in {@code long} so
+ * per-invocation poll budget before it enters the chunk. A loop counting up by a stride local
+ * ({@code j += i}) passes the stride as {@code step}: when it is not positive the up methods make
+ * every chunk one iteration (the original test then decides, as in the original loop). Everything is computed in {@code long} so
  * no intermediate value can overflow. The methods are small so C1 and C2 inline them; with a
  * constant {@code step} the divisions fold away.
  *
@@ -41,6 +43,9 @@ public final class PollMath {
      *         {@code i + step} would overflow (the inner loop then runs exactly once)
      */
     public static int upLimit(int i, long end, int step, int budget) {
+        if (step <= 0) {
+            return Integer.MIN_VALUE; // a stride local that is not positive: one iteration per chunk
+        }
         long n = Math.min((long) budget, ((long) Integer.MAX_VALUE - i) / step);
         return n <= 0 ? Integer.MIN_VALUE : (int) Math.min(end, i + n * step);
     }
@@ -77,7 +82,7 @@ public final class PollMath {
      * reaching {@code end} (the count would then not be what it seems).
      */
     public static int upTrip(int i, long end, int step) {
-        if (end > (long) Integer.MAX_VALUE - step + 1) {
+        if (step <= 0 || end > (long) Integer.MAX_VALUE - step + 1) {
             return Integer.MAX_VALUE;
         }
         long trip = end <= i ? 0 : (end - i + step - 1) / step;

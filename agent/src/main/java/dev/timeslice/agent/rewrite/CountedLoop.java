@@ -8,7 +8,9 @@ import org.objectweb.asm.tree.LabelNode;
  * A loop proven safe to strip-mine: it continues while {@code var < end} (counting up) or
  * {@code var > end} (counting down), where {@code end} is {@code bound}, or {@code bound ± 1} when
  * {@code inclusive}; {@code var} changes only by one {@code iinc var, step} that every iteration
- * executes exactly once; {@code bound} evaluates to the same value at every test and may be
+ * executes exactly once, or, when {@code stepVar >= 0}, by one {@code var += stepVar} (a stride
+ * local the loop never writes; the loop counts up and {@code step} is 1, a direction only: a stride
+ * of zero or less makes {@link dev.timeslice.runtime.PollMath} run one iteration per chunk); {@code bound} evaluates to the same value at every test and may be
  * re-evaluated at {@code headBefore} without a new exception.
  *
  * @param header      the back-edge target
@@ -24,13 +26,27 @@ import org.objectweb.asm.tree.LabelNode;
  *                    passes {@code latchBefore}
  * @param latchFrame  the frame declared at the original test's labels (null without frames)
  */
-record CountedLoop(LabelNode header, int var, int step, boolean inclusive, List<AbstractInsnNode> bound,
+record CountedLoop(LabelNode header, int var, int step, int stepVar, boolean inclusive, List<AbstractInsnNode> bound,
                    AbstractInsnNode headBefore, AbstractInsnNode latchBefore, boolean topTested,
                    List<LabelNode> latchEntry, List<AbstractInsnNode> latchJumps,
                    org.objectweb.asm.tree.FrameNode latchFrame) {
-    CountedLoop(LabelNode header, int var, int step, boolean inclusive, List<AbstractInsnNode> bound,
+    CountedLoop(LabelNode header, int var, int step, int stepVar, boolean inclusive, List<AbstractInsnNode> bound,
                 AbstractInsnNode headBefore, AbstractInsnNode latchBefore, boolean topTested) {
-        this(header, var, step, inclusive, bound, headBefore, latchBefore, topTested, List.of(), List.of(), null);
+        this(header, var, step, stepVar, inclusive, bound, headBefore, latchBefore, topTested, List.of(), List.of(), null);
+    }
+
+    /** A copy whose inner test and chunk set-up go to other nodes (the versioned loop's clone). */
+    CountedLoop at(LabelNode header, AbstractInsnNode headBefore, AbstractInsnNode latchBefore) {
+        return new CountedLoop(header, var, step, stepVar, inclusive, bound, headBefore, latchBefore, true);
+    }
+
+    /** Pushes the step: the constant, or the stride local (whose sign only the run time knows). */
+    void pushStep(org.objectweb.asm.tree.InsnList out) {
+        if (stepVar >= 0) {
+            out.add(new org.objectweb.asm.tree.VarInsnNode(org.objectweb.asm.Opcodes.ILOAD, stepVar));
+        } else {
+            out.add(PollCode.pushInt(step));
+        }
     }
 
     boolean up() {

@@ -24,8 +24,9 @@ import org.objectweb.asm.tree.VarInsnNode;
  * {@code int} local with a bound built only from constants, locals, {@code arraylength} and
  * non-volatile fields of the class being rewritten; the loop writes neither the bound's locals nor
  * its fields (and calls nothing when the bound reads a field); the induction variable is changed
- * only by one {@code iinc} with a constant step whose sign matches the test, placed so that every
- * iteration executes it (no edge of the body jumps over it); nothing enters the loop except through
+ * only by one {@code iinc} with a constant step whose sign matches the test, or by one
+ * {@code i = i + s} with a stride local {@code s} the loop never writes (counting up only; its sign
+ * is checked at run time), placed so that every iteration executes it (no edge of the body jumps over it); nothing enters the loop except through
  * its header (and the bottom test's own entry label). Everything else is left to the generic
  * counter.
  */
@@ -154,7 +155,7 @@ final class CountedLoopMatcher {
             CountedLoop c = finish(loop, header, test, test.cmp, g.nodes[g.firstReal(t)], g.nodes[latch],
                     false, entryWithoutTest, latch);
             if (c != null) {
-                return new CountedLoop(c.header(), c.var(), c.step(), c.inclusive(), c.bound(), c.headBefore(),
+                return new CountedLoop(c.header(), c.var(), c.step(), c.stepVar(), c.inclusive(), c.bound(), c.headBefore(),
                         c.latchBefore(), false, latchEntry, latchJumps, latchFrame);
             }
         }
@@ -168,24 +169,39 @@ final class CountedLoopMatcher {
         int s = loop.hi();
         IincInsnNode inc = null;
         int incAt = -1;
+        int strideAt = -1;
         boolean calls = false;
         for (int i = t; i <= s; i++) {
             AbstractInsnNode n = g.nodes[i];
             if (n instanceof IincInsnNode ii && ii.var == test.var) {
-                if (inc != null) {
+                if (inc != null || strideAt >= 0) {
                     return null;
                 }
                 inc = ii;
                 incAt = i;
             } else if (writes(n, test.var)) {
-                return null;
+                if (inc != null || strideAt >= 0 || stride(i, test.var) < 0) {
+                    return null;
+                }
+                strideAt = i;
             }
             calls |= LoopAnalysis.isCall(n);
         }
-        if (inc == null || inc.incr == 0 || !loop.body.get(incAt)) {
+        int stepVar = strideAt >= 0 ? stride(strideAt, test.var) : -1;
+        if (stepVar >= 0) {
+            for (int i = t; i <= s; i++) {
+                if (writes(g.nodes[i], stepVar)) {
+                    return null;
+                }
+            }
+            incAt = strideAt;
+        } else if (inc == null || inc.incr == 0) {
             return null;
         }
-        boolean up = inc.incr > 0;
+        if (!loop.body.get(incAt)) {
+            return null;
+        }
+        boolean up = stepVar >= 0 || inc.incr > 0;
         boolean inclusive;
         if (up && (cont == Opcodes.IF_ICMPLT || cont == Opcodes.IF_ICMPLE)) {
             inclusive = cont == Opcodes.IF_ICMPLE;
@@ -200,7 +216,39 @@ final class CountedLoopMatcher {
         if (jumpsOver(loop.body, incAt) || enteredFromOutside(t, s, testEntryFrom)) {
             return null;
         }
-        return new CountedLoop(header, test.var, inc.incr, inclusive, test.bound, headBefore, latchBefore, topTested);
+        return new CountedLoop(header, test.var, stepVar >= 0 ? 1 : inc.incr, stepVar, inclusive, test.bound,
+                headBefore, latchBefore, topTested);
+    }
+
+    /**
+     * The stride local when the store at {@code at} ends {@code var = var + s} or
+     * {@code var = s + var} (four adjacent instructions, no label between them, {@code s != var}),
+     * else -1. A loop-invariant stride (a sieve's {@code j += i}) strip-mines like a constant one.
+     */
+    private int stride(int at, int var) {
+        if (!(g.nodes[at] instanceof VarInsnNode st) || st.getOpcode() != Opcodes.ISTORE || st.var != var) {
+            return -1;
+        }
+        AbstractInsnNode[] ops = new AbstractInsnNode[3];
+        int k = at - 1;
+        for (int j = 2; j >= 0; j--) {
+            while (k > 0 && !g.isReal(k)) {
+                if (g.nodes[k] instanceof LabelNode) {
+                    return -1;
+                }
+                k--;
+            }
+            if (k < 0 || !g.isReal(k)) {
+                return -1;
+            }
+            ops[j] = g.nodes[k--];
+        }
+        if (ops[2].getOpcode() != Opcodes.IADD || !(ops[0] instanceof VarInsnNode a) || !(ops[1] instanceof VarInsnNode b)
+                || a.getOpcode() != Opcodes.ILOAD || b.getOpcode() != Opcodes.ILOAD) {
+            return -1;
+        }
+        int other = a.var == var ? b.var : b.var == var ? a.var : -1;
+        return other == var ? -1 : other;
     }
 
     /** A parsed test: the jump is taken iff {@code var CMP bound} (CMP as an IF_ICMPxx opcode). */

@@ -95,8 +95,8 @@ final class LoopVersioner {
         for (TryCatchBlockNode t : cover) {
             cloneCover.add(new TryCatchBlockNode(t.start, t.end, labels.get(t.handler), t.type));
         }
-        StripMiner.apply(m, new CountedLoop(cloneHeader, c.var(), c.step(), c.inclusive(), c.bound(),
-                copies.get(c.headBefore()), copies.get(c.latchBefore()), true), l, headerFrame, cloneCover);
+        StripMiner.apply(m, c.at(cloneHeader, copies.get(c.headBefore()), copies.get(c.latchBefore())), l,
+                headerFrame, cloneCover);
 
         // 2. the entry check, right before the header
         LabelNode entry = new LabelNode();
@@ -111,7 +111,7 @@ final class LoopVersioner {
         }
         e.add(new VarInsnNode(Opcodes.ILOAD, c.var()));
         StripMiner.pushEnd(e, c);
-        e.add(PollCode.pushInt(c.step()));
+        c.pushStep(e);
         e.add(PollCode.pollMath(c.up() ? "upTrip" : "downTrip", "(IJI)I"));
         e.add(new VarInsnNode(Opcodes.ISTORE, l.limit()));
         e.add(new VarInsnNode(Opcodes.ILOAD, l.limit()));

@@ -144,7 +144,7 @@ public final class MethodRewriter {
         List<LoopAnalysis.Loop> bare = new ArrayList<>();
         for (LoopAnalysis.Loop loop : a.loops) {
             if (loop.edge.kind() == BackEdge.Kind.HANDLER) {
-                if (!releasesMonitorOnly(g, loop)) {
+                if (!selfCovering(g, loop)) {
                     handlerLoops.add(loop);
                 }
             } else if (form == Form.MINIMAL) {
@@ -323,21 +323,23 @@ public final class MethodRewriter {
     }
 
     /**
-     * Whether a loop closed by an exception edge is javac's release handler of a
-     * {@code synchronized} block, which covers its own {@code monitorexit}: it "iterates" only if
-     * {@code monitorexit} throws. A poll in it bought nothing and made C1 refuse the whole method
-     * ("error while joining with exception handler", measured with -XX:+PrintCompilation).
+     * Whether a loop closed by an exception edge is a handler covering its own start: javac's
+     * release handler of a {@code synchronized} block (it covers its own {@code monitorexit}) and
+     * the catch-any handler of a {@code try/catch/finally} (it covers its own {@code astore}). It
+     * "iterates" only by throwing inside itself. A poll in it bought nothing and made C1 refuse the
+     * whole method ("error while joining with exception handler", -XX:+PrintCompilation).
      */
-    private static boolean releasesMonitorOnly(MethodGraph g, LoopAnalysis.Loop loop) {
-        boolean exit = false;
-        for (int i = loop.body.nextSetBit(0); i >= 0; i = loop.body.nextSetBit(i + 1)) {
-            int op = g.nodes[i].getOpcode();
-            if (LoopAnalysis.isCall(g.nodes[i]) || op == Opcodes.ATHROW) {
-                return false;
-            }
-            exit |= op == Opcodes.MONITOREXIT;
+    private static boolean selfCovering(MethodGraph g, LoopAnalysis.Loop loop) {
+        if (g.method.tryCatchBlocks == null) {
+            return false;
         }
-        return exit;
+        AbstractInsnNode header = g.nodes[loop.lo()];
+        for (TryCatchBlockNode t : g.method.tryCatchBlocks) {
+            if (t.handler == header && g.indexOf(t.start) <= loop.lo() && loop.lo() < g.indexOf(t.end)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Jumps and switches outside the loop that target its header. */

@@ -55,7 +55,7 @@ final class StripMiner {
         InsnList head = new InsnList();
         head.add(new VarInsnNode(Opcodes.ILOAD, c.var()));
         pushEnd(head, c);
-        head.add(PollCode.pushInt(c.step()));
+        c.pushStep(head);
         head.add(PollCode.pollMath(up ? "upTrip" : "downTrip", "(IJI)I"));
         head.add(new VarInsnNode(Opcodes.ISTORE, l.limit()));
         head.add(new VarInsnNode(Opcodes.ILOAD, l.limit()));
@@ -91,14 +91,14 @@ final class StripMiner {
         }
         out.add(new VarInsnNode(Opcodes.ILOAD, c.var()));
         pushEnd(out, c);
-        out.add(PollCode.pushInt(c.step()));
+        c.pushStep(out);
         out.add(new VarInsnNode(Opcodes.ILOAD, l.budget()));
         out.add(PollCode.pollMath(up ? "upLimit" : "downLimit", "(IJII)I"));
         out.add(new VarInsnNode(Opcodes.ISTORE, l.limit()));
         out.add(new VarInsnNode(Opcodes.ILOAD, l.budget()));
         out.add(new VarInsnNode(Opcodes.ILOAD, c.var()));
         out.add(new VarInsnNode(Opcodes.ILOAD, l.limit()));
-        out.add(PollCode.pushInt(c.step()));
+        c.pushStep(out);
         out.add(PollCode.pollMath(up ? "upChunk" : "downChunk", "(III)I"));
         out.add(new InsnNode(Opcodes.ISUB));
         out.add(new VarInsnNode(Opcodes.ISTORE, l.budget()));

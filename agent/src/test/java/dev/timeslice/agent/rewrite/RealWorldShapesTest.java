@@ -74,6 +74,29 @@ class RealWorldShapesTest {
         same(v, "syncCallLoop", (Object) a);
     }
 
+    @Test
+    void loopsWithAStrideLocalAreStripMinedAndComputeTheSame() {
+        List<Class<?>> v = versions();
+        for (int n : new int[] {0, 1, 2, 3, 100, 100_000}) {
+            same(v, "sieve", n);
+        }
+        int[] strides = {Integer.MIN_VALUE, -7, -1, 0, 1, 2, 3, 1000, Integer.MAX_VALUE};
+        int[] bounds = {Integer.MIN_VALUE, -5, 0, 1, 10, 50_000, Integer.MAX_VALUE};
+        for (int stride : strides) {
+            for (int n : bounds) {
+                for (int from : new int[] {Integer.MIN_VALUE, -3, 0, 7, Integer.MAX_VALUE - 2}) {
+                    same(v, "strided", from, n, stride);
+                }
+            }
+        }
+        ClassRewriter.Result r = TestClasses.rewriter(8192).rewrite(RewrittenFixtures.bytes(CLS));
+        // the sieve's inner loop (j += i) is versioned inside the outer one, which counts down the budget
+        MethodReport sieve = r.methods().stream().filter(x -> x.name().equals("sieve")).findFirst().orElseThrow();
+        assertEquals(1, sieve.versioned(), sieve.toString());
+        MethodReport strided = r.methods().stream().filter(x -> x.name().equals("strided")).findFirst().orElseThrow();
+        assertTrue(strided.stripMined() == 1 && strided.counters() == 0, strided.toString());
+    }
+
     /** Every call the rewriter added between monitorenter and the release is covered by the release handler. */
     @Test
     void outOfLineCodeStaysUnderTheMonitorsReleaseHandler() {

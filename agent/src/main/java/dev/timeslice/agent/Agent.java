@@ -2,6 +2,7 @@ package dev.timeslice.agent;
 
 import dev.timeslice.agent.rewrite.ClassRewriter;
 import dev.timeslice.agent.rewrite.RewriteConfig;
+import dev.timeslice.runtime.DeadlockMode;
 import dev.timeslice.runtime.Observability;
 import dev.timeslice.runtime.Safepoint;
 import dev.timeslice.runtime.Scheduler;
@@ -37,26 +38,11 @@ public final class Agent {
         Module runtime = Safepoint.class.getModule();
         openJdkInternals(inst, runtime);
 
-        Scheduler sched = Scheduler.builder()
-                .name("timeslice")
-                .procs(options.get(AgentOptions.PROCS))
-                .slice(options.get(AgentOptions.SLICE))
-                .wakeupGrace(options.get(AgentOptions.WAKEUP_GRACE))
-                .maxThreads(options.get(AgentOptions.MAX_THREADS))
-                .gcScan(options.get(AgentOptions.GCSCAN))
-                .gcScanInterval(options.get(AgentOptions.GCSCAN_INTERVAL))
-                .scanBound(options.get(AgentOptions.SCAN_TIMEOUT))
-                .keepJvmAlive(true)
-                .backgroundInit(true)
-                .build();
+        Scheduler sched = scheduler(options).backgroundInit(true).build();
         Timeslice.install(sched, Thread.currentThread());
         Observability obs = Observability.install(sched, observability(options));
 
-        TimesliceTransformer.ModuleReads reads = module -> {
-            if (!module.canRead(runtime)) {
-                inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of());
-            }
-        };
+        TimesliceTransformer.ModuleReads reads = moduleReads(inst, runtime);
         // retransformation-capable: such transformers run after every other agent's ordinary ones, so a
         // coverage agent (JaCoCo) sees the original class file whichever -javaagent comes first
         ForeignAgents agents = ForeignAgents.ofThisJvm();
@@ -71,13 +57,39 @@ public final class Agent {
     }
 
     /**
-     * The runtime reaches the JDK's custom-scheduler constructor and the fork-join worker queue
-     * (see {@code JdkAccess}); open exactly those packages to it, and nothing to anyone else.
+     * The runtime reaches the JDK's custom-scheduler constructor and the fork-join worker queue,
+     * and, to find deadlocks among G's, lock owners and thread snapshots (see {@code JdkAccess});
+     * open exactly those packages to it, and nothing to anyone else.
      */
-    private static void openJdkInternals(Instrumentation inst, Module runtime) {
+    static void openJdkInternals(Instrumentation inst, Module runtime) {
         Module base = Object.class.getModule();
         inst.redefineModule(base, Set.of(), Map.of(),
-                Map.of("java.lang", Set.of(runtime), "java.util.concurrent", Set.of(runtime)), Set.of(), Map.of());
+                Map.of("java.lang", Set.of(runtime), "java.util.concurrent", Set.of(runtime),
+                        "java.util.concurrent.locks", Set.of(runtime), "jdk.internal.vm", Set.of(runtime)), Set.of(), Map.of());
+    }
+
+    /** The JVM-wide scheduler the options describe (premain and late attach alike). */
+    static Scheduler.Builder scheduler(AgentOptions options) {
+        return Scheduler.builder()
+                .name("timeslice")
+                .procs(options.get(AgentOptions.PROCS))
+                .slice(options.get(AgentOptions.SLICE))
+                .wakeupGrace(options.get(AgentOptions.WAKEUP_GRACE))
+                .maxThreads(options.get(AgentOptions.MAX_THREADS))
+                .gcScan(options.get(AgentOptions.GCSCAN))
+                .gcScanInterval(options.get(AgentOptions.GCSCAN_INTERVAL))
+                .scanBound(options.get(AgentOptions.SCAN_TIMEOUT))
+                .deadlock(DeadlockMode.valueOf(options.get(AgentOptions.DEADLOCK).toUpperCase(java.util.Locale.ROOT)))
+                .keepJvmAlive(true);
+    }
+
+    /** Gives a named module whose classes were rewritten read access to the runtime's module. */
+    static TimesliceTransformer.ModuleReads moduleReads(Instrumentation inst, Module runtime) {
+        return module -> {
+            if (!module.canRead(runtime)) {
+                inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of());
+            }
+        };
     }
 
     static Observability.Settings observability(AgentOptions o) {

@@ -161,6 +161,9 @@ public final class AgentOptions {
     public static final Option<Duration> SCAN_TIMEOUT = new Option<>("scanTimeout", "50ms",
             Parser.duration(1, MAX_DURATION_NANOS), "a duration from 1ns to " + MAX_DURATION_TEXT + " such as 50ms",
             "a scan records a G that has not reached a poll by then as running, not at a safepoint");
+    public static final Option<String> DEADLOCK = new Option<>("deadlock", "report",
+            Parser.of(Parser.DEADLOCK_MODE), "report, exit or off",
+            "deadlocks among G's: report on stderr; exit: also end the JVM with status 2 when all G's are asleep; off: only on demand");
     // ---- observability
     public static final Option<Duration> SCHEDTRACE = new Option<>("schedtrace", "0",
             Parser.of(Parser.OFF_OR_MILLIS), "0 (off) or a duration from 1ms to " + MAX_DURATION_TEXT + " in whole ms, such as 1000ms",
@@ -204,6 +207,8 @@ public final class AgentOptions {
         static final int OUTPUT_FILE = 10;
         /** A duration from 1ns to the maximum. */
         static final int POSITIVE_DURATION = 11;
+        /** report, exit or off (any case). */
+        static final int DEADLOCK_MODE = 12;
 
         private final int kind;
         private final long min;
@@ -255,6 +260,13 @@ public final class AgentOptions {
                     yield lower;
                 }
                 case OUTPUT_FILE -> outputFile(v);
+                case DEADLOCK_MODE -> {
+                    String lower = v.toLowerCase(Locale.ROOT);
+                    if (!lower.equals("report") && !lower.equals("exit") && !lower.equals("off")) {
+                        throw new IllegalArgumentException();
+                    }
+                    yield lower;
+                }
                 default -> throw new IllegalStateException("parser kind " + kind);
             };
             return (T) value;
@@ -263,7 +275,7 @@ public final class AgentOptions {
 
     /** Every option, in the order they are documented. */
     public static final List<Option<?>> ALL = List.of(PROCS, SLICE, WAKEUP_GRACE, MAX_THREADS, THREADS,
-            GCSCAN, GCSCAN_INTERVAL, SCAN_TIMEOUT, LOOP_POLL, CALL_LOOP_POLL, INCLUDE, EXCLUDE,
+            GCSCAN, GCSCAN_INTERVAL, SCAN_TIMEOUT, DEADLOCK, LOOP_POLL, CALL_LOOP_POLL, INCLUDE, EXCLUDE,
             SCHEDTRACE, SCHEDDETAIL, TRACE, TRACEBUF, JMX, JFR, SUMMARY, DUMP, VERBOSE, LOG);
 
     public static final String PROPERTY_PREFIX = "timeslice.";

@@ -1,5 +1,6 @@
 package dev.timeslice.agent;
 
+import dev.timeslice.runtime.Deadlock;
 import dev.timeslice.runtime.Observability;
 import dev.timeslice.runtime.RouteStats;
 import dev.timeslice.runtime.Scheduler;
@@ -7,6 +8,7 @@ import dev.timeslice.runtime.SchedulerStats;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -15,7 +17,7 @@ import java.util.stream.Collectors;
  * summary of what happened on stderr (option {@code summary}): classes rewritten, thread
  * creations routed and left alone by kind (with {@code log=info}, naming the classes that were
  * left alone: the {@code Thread} subclass, or the class that created the pool), G's run,
- * preemptions, handoffs, scans. Never throws.
+ * preemptions, handoffs, scans, and one more line when deadlocks among G's were found. Never throws.
  */
 final class ExitReport implements Runnable {
     private final Scheduler sched;
@@ -55,6 +57,10 @@ final class ExitReport implements Runnable {
             }
             if (summary) {
                 err.println(summary(sched.stats(), log));
+                String deadlocks = deadlockLine(sched.deadlocks());
+                if (deadlocks != null) {
+                    err.println(deadlocks);
+                }
             }
         } catch (Throwable t) {
             err.println("timeslice: exit report failed: " + t);
@@ -80,6 +86,15 @@ final class ExitReport implements Runnable {
             sb.append(" (time to safepoint p99 ").append(micros(s.scanTtspP99())).append(')');
         }
         return sb.toString();
+    }
+
+    /** One line when deadlocks among G's were found, else null. */
+    static String deadlockLine(List<Deadlock> found) {
+        if (found.isEmpty()) {
+            return null;
+        }
+        return "timeslice: " + found.size() + (found.size() == 1 ? " deadlock" : " deadlocks") + " among G's: "
+                + found.stream().map(Deadlock::summary).collect(Collectors.joining("; "));
     }
 
     private static String kinds(Map<String, Long> m) {

@@ -45,32 +45,16 @@ public final class LateAgent {
         ClassRewriter rewriter = new ClassRewriter(RewriteConfig.of(options), false, options.routeThreads());
         warmUp(rewriter);
         Module runtime = Safepoint.class.getModule();
-        Module base = Object.class.getModule();
-        inst.redefineModule(base, Set.of(), Map.of(),
-                Map.of("java.lang", Set.of(runtime), "java.util.concurrent", Set.of(runtime)), Set.of(), Map.of());
+        Agent.openJdkInternals(inst, runtime);
 
         String pollerNote = ioPollers();
         // the same scheduler as Agent.start's, except that no thread is G 1's
-        Scheduler sched = Scheduler.builder()
-                .name("timeslice")
-                .procs(options.get(AgentOptions.PROCS))
-                .slice(options.get(AgentOptions.SLICE))
-                .wakeupGrace(options.get(AgentOptions.WAKEUP_GRACE))
-                .maxThreads(options.get(AgentOptions.MAX_THREADS))
-                .gcScan(options.get(AgentOptions.GCSCAN))
-                .gcScanInterval(options.get(AgentOptions.GCSCAN_INTERVAL))
-                .scanBound(options.get(AgentOptions.SCAN_TIMEOUT))
-                .keepJvmAlive(true)
-                .build();
+        Scheduler sched = Agent.scheduler(options).build();
         Timeslice.install(sched, null);
         attached = true;
         Observability obs = Observability.install(sched, Agent.observability(options));
 
-        TimesliceTransformer.ModuleReads reads = module -> {
-            if (!module.canRead(runtime)) {
-                inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of());
-            }
-        };
+        TimesliceTransformer.ModuleReads reads = Agent.moduleReads(inst, runtime);
         ClassFilter filter = ClassFilter.of(options);
         Retransformer retransformer = new Retransformer(inst, new TimesliceTransformer(filter, rewriter, log, reads, ForeignAgents.ofThisJvm()), filter, log);
         inst.addTransformer(retransformer.transformer(), true);

@@ -92,6 +92,11 @@ final class G implements Executor {
     /** Times an M started running it; written only by that M (one at a time), read racily. */
     volatile int runs;
 
+    /**
+     * What {@code getPriority()} answers in rewritten code after {@code setPriority} (virtual
+     * threads ignore priorities; the program still sees the value it set). Not used for scheduling.
+     */
+    volatile int priority = Thread.NORM_PRIORITY;
     final Scheduler sched;
     /** The virtual thread; set once, before the G is published. */
     Thread thread;

@@ -98,8 +98,17 @@ final class GcScan {
         gTtsp.record(ttspNanos);
         LockSupport.unpark(stop.scanner);
         stop.parked.add(Thread.currentThread());
-        while (!stop.released) {
-            LockSupport.park(this); // unmounts the G; its M then waits in awaitRelease
+        try {
+            while (!stop.released) {
+                LockSupport.park(this); // unmounts the G; its M then waits in awaitRelease
+            }
+        } catch (Error e) {
+            // the JDK could not unmount this G (a StackOverflowError while freezing a deep
+            // stack): it is recorded as stopped already; wait on its carrier instead (the scan
+            // is bounded by scanTimeout), never let the scan kill it
+            while (!stop.released) {
+                Thread.onSpinWait();
+            }
         }
     }
 

@@ -156,12 +156,10 @@ final class GlobalRunq {
         }
         n = Math.min(n, Runq.SIZE / 2);
         G first = getLocked();
-        for (int i = 1; i < n; i++) {
-            G g = getLocked();
-            if (g == null) {
-                break;
-            }
-            local.put(g, false, this);
+        for (int i = 1; i < n && head != null; i++) {
+            // only the main list refills the local queue: a wakeup moved there would wait
+            // behind the whole queue instead of being served first by whichever P looks next
+            local.put(popMain(), false, this);
         }
         return first;
     }

@@ -37,20 +37,30 @@ public final class GoroutineDump {
         sb.append("goroutine ").append(g.goid()).append(" [").append(status(g)).append("]:\n");
         List<StackTraceElement> stack = g.stack();
         for (StackTraceElement e : stack) {
-            sb.append(e.getClassName()).append('.').append(e.getMethodName()).append("(...)\n\t");
-            if (e.isNativeMethod()) {
-                sb.append("native method");
-            } else {
-                sb.append(e.getFileName() != null ? e.getFileName() : "unknown source");
-                if (e.getLineNumber() >= 0) {
-                    sb.append(':').append(e.getLineNumber());
-                }
-            }
-            sb.append('\n');
+            appendFrame(sb, e);
         }
         if (stack.isEmpty() && !g.state().equals("running")) {
             sb.append("\t(stack not recorded by this scan)\n");
         }
+        appendThreadLine(sb, g);
+    }
+
+    /** One frame: the method, then the tab-indented source position. */
+    static void appendFrame(StringBuilder sb, StackTraceElement e) {
+        sb.append(e.getClassName()).append('.').append(e.getMethodName()).append("(...)\n\t");
+        if (e.isNativeMethod()) {
+            sb.append("native method");
+        } else {
+            sb.append(e.getFileName() != null ? e.getFileName() : "unknown source");
+            if (e.getLineNumber() >= 0) {
+                sb.append(':').append(e.getLineNumber());
+            }
+        }
+        sb.append('\n');
+    }
+
+    /** The line after a G's stack: thread name, M, time to safepoint, run counters. */
+    static void appendThreadLine(StringBuilder sb, GInfo g) {
         sb.append("thread \"").append(g.name()).append('"');
         if (!g.m().isEmpty()) {
             sb.append(" on ").append(g.m());

@@ -6,6 +6,7 @@ import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinWorkerThread;
 
@@ -32,13 +33,20 @@ import java.util.concurrent.ForkJoinWorkerThread;
  *       virtual threads that inherit the scheduler of whoever first does socket I/O; run from a
  *       platform thread first, they stay on the JDK's own scheduler instead of becoming
  *       never-ending G's.</li>
+ *   <li>for deadlock detection ({@link DeadlockDetector}): {@code AbstractOwnableSynchronizer}'s
+ *       owner (and a {@code ReentrantReadWriteLock}'s first reader), {@code jdk.internal.vm.ThreadSnapshot}
+ *       (JDK 25+: the monitor a virtual thread is blocked on and the monitors it holds) and
+ *       {@code ApplicationShutdownHooks.hooks}; each degrades to "unknown".</li>
+ *   <li>{@code Thread.holder.stackSize} of an unstarted M — carriers get a stack at least as deep
+ *       as the main thread's (see {@link #setStackSize});</li>
  *   <li>{@code Thread.genThreadName()} and the settings of {@code Thread.ofPlatform()} builders —
  *       so that a platform thread routed to a G gets the name, daemon flag and handler the
  *       program asked for.</li>
  * </ul>
- * The agent opens {@code java.lang} and {@code java.util.concurrent} to this class's module with
+ * The agent opens {@code java.lang}, {@code java.util.concurrent}, {@code java.util.concurrent.locks}
+ * and {@code jdk.internal.vm} to this class's module with
  * {@code Instrumentation.redefineModule}; tests pass {@code --add-opens}. The first two are
- * required ({@link #check()} reports what is missing); the last two degrade to no-ops.
+ * required ({@link #check()} reports what is missing); the rest degrade to no-ops.
  */
 final class JdkAccess {
     private static final MethodHandle NEW_VT_BUILDER;
@@ -127,6 +135,9 @@ final class JdkAccess {
         static final MethodHandle BUILDER_UEH;
         static final VarHandle BUILDER_DAEMON;
         static final VarHandle BUILDER_DAEMON_CHANGED;
+        static final VarHandle BUILDER_GROUP;
+        static final VarHandle BUILDER_STACK_SIZE;
+        static final VarHandle BUILDER_PRIORITY;
 
         static {
             MethodHandle genName = null;
@@ -136,6 +147,9 @@ final class JdkAccess {
             MethodHandle ueh = null;
             VarHandle daemon = null;
             VarHandle daemonChanged = null;
+            VarHandle group = null;
+            VarHandle stackSize = null;
+            VarHandle priority = null;
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             try {
                 genName = MethodHandles.privateLookupIn(Thread.class, lookup)
@@ -153,6 +167,13 @@ final class JdkAccess {
                 MethodHandles.Lookup pl = MethodHandles.privateLookupIn(platformBuilder, lookup);
                 daemon = pl.findVarHandle(platformBuilder, "daemon", boolean.class);
                 daemonChanged = pl.findVarHandle(platformBuilder, "daemonChanged", boolean.class);
+                try {
+                    group = pl.findVarHandle(platformBuilder, "group", ThreadGroup.class);
+                    stackSize = pl.findVarHandle(platformBuilder, "stackSize", long.class);
+                    priority = pl.findVarHandle(platformBuilder, "priority", int.class);
+                } catch (Throwable t) {
+                    group = stackSize = priority = null; // only refinements
+                }
             } catch (Throwable t) {
                 platformBuilder = null;
             }
@@ -163,6 +184,96 @@ final class JdkAccess {
             BUILDER_UEH = ueh;
             BUILDER_DAEMON = daemon;
             BUILDER_DAEMON_CHANGED = daemonChanged;
+            BUILDER_GROUP = group;
+            BUILDER_STACK_SIZE = stackSize;
+            BUILDER_PRIORITY = priority;
+        }
+    }
+
+    /**
+     * Deadlock detection ({@link DeadlockDetector}): the owner of a {@code j.u.c} lock
+     * ({@code AbstractOwnableSynchronizer.exclusiveOwnerThread}, and the first reader of a
+     * {@code ReentrantReadWriteLock}), the monitor a thread is blocked on and the monitors it
+     * owns ({@code jdk.internal.vm.ThreadSnapshot}, JDK 25+), the application's shutdown hooks.
+     * Each piece is null when this JDK does not have it or the package is not opened.
+     */
+    private static final class Deadlocks {
+        static final VarHandle AOS_OWNER;
+        static final Class<?> RRWL_SYNC;
+        static final VarHandle RRWL_FIRST_READER;
+        static final MethodHandle SNAPSHOT_OF;
+        static final MethodHandle SNAPSHOT_STATE;
+        static final MethodHandle SNAPSHOT_BLOCKED_ON;
+        static final VarHandle SNAPSHOT_LOCKS;
+        static final MethodHandle LOCK_OBJECT;
+        static final MethodHandle LOCK_DEPTH;
+        static final MethodHandle SNAPSHOT_STACK;
+        static final VarHandle SHUTDOWN_HOOKS;
+        static final Class<?> SHUTDOWN_HOOKS_CLASS;
+
+        static {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            VarHandle owner = null;
+            Class<?> rrwl = null;
+            VarHandle firstReader = null;
+            try {
+                Class<?> aos = java.util.concurrent.locks.AbstractOwnableSynchronizer.class;
+                owner = MethodHandles.privateLookupIn(aos, lookup).findVarHandle(aos, "exclusiveOwnerThread", Thread.class);
+                rrwl = Class.forName("java.util.concurrent.locks.ReentrantReadWriteLock$Sync");
+                firstReader = MethodHandles.privateLookupIn(rrwl, lookup).findVarHandle(rrwl, "firstReader", Thread.class);
+            } catch (Throwable t) {
+                rrwl = null;
+                firstReader = null;
+            }
+            MethodHandle of = null;
+            MethodHandle state = null;
+            MethodHandle blockedOn = null;
+            VarHandle locks = null;
+            MethodHandle lockObject = null;
+            MethodHandle lockDepth = null;
+            MethodHandle stack = null;
+            try {
+                Class<?> snap = Class.forName("jdk.internal.vm.ThreadSnapshot");
+                Class<?> lock = Class.forName("jdk.internal.vm.ThreadSnapshot$ThreadLock");
+                MethodHandles.Lookup sl = MethodHandles.privateLookupIn(snap, lookup);
+                of = sl.findStatic(snap, "of", MethodType.methodType(snap, Thread.class))
+                        .asType(MethodType.methodType(Object.class, Thread.class));
+                state = sl.findVirtual(snap, "threadState", MethodType.methodType(Thread.State.class))
+                        .asType(MethodType.methodType(Thread.State.class, Object.class));
+                blockedOn = sl.findVirtual(snap, "blockedOn", MethodType.methodType(Object.class))
+                        .asType(MethodType.methodType(Object.class, Object.class));
+                locks = sl.findVarHandle(snap, "locks", lock.arrayType());
+                MethodHandles.Lookup ll = MethodHandles.privateLookupIn(lock, lookup);
+                lockObject = ll.findVirtual(lock, "lockObject", MethodType.methodType(Object.class))
+                        .asType(MethodType.methodType(Object.class, Object.class));
+                lockDepth = ll.findVirtual(lock, "depth", MethodType.methodType(int.class))
+                        .asType(MethodType.methodType(int.class, Object.class));
+                stack = sl.findVirtual(snap, "stackTrace", MethodType.methodType(StackTraceElement[].class))
+                        .asType(MethodType.methodType(StackTraceElement[].class, Object.class));
+            } catch (Throwable t) {
+                of = null;
+            }
+            VarHandle hooks = null;
+            Class<?> hooksClass = null;
+            try {
+                hooksClass = Class.forName("java.lang.ApplicationShutdownHooks");
+                hooks = MethodHandles.privateLookupIn(hooksClass, lookup)
+                        .findStaticVarHandle(hooksClass, "hooks", java.util.IdentityHashMap.class);
+            } catch (Throwable t) {
+                hooks = null;
+            }
+            AOS_OWNER = owner;
+            RRWL_SYNC = rrwl;
+            RRWL_FIRST_READER = firstReader;
+            SNAPSHOT_OF = of;
+            SNAPSHOT_STATE = state;
+            SNAPSHOT_BLOCKED_ON = blockedOn;
+            SNAPSHOT_LOCKS = locks;
+            LOCK_OBJECT = lockObject;
+            LOCK_DEPTH = lockDepth;
+            SNAPSHOT_STACK = stack;
+            SHUTDOWN_HOOKS = hooks;
+            SHUTDOWN_HOOKS_CLASS = hooksClass;
         }
     }
 
@@ -219,6 +330,33 @@ final class JdkAccess {
             return new PlatformBuilderConfig(null, changed ? (Boolean) (boolean) Builders.BUILDER_DAEMON.get(b) : null, null, true);
         } catch (RuntimeException e) {
             return new PlatformBuilderConfig(null, null, null, true);
+        }
+    }
+
+    /**
+     * Why a {@code Thread.ofPlatform()} builder's threads must stay platform threads (it set a
+     * thread group or a stack size, which a G cannot give), or null.
+     */
+    static String platformBuilderNeeds(Thread.Builder b) {
+        try {
+            if (Builders.BUILDER_GROUP != null && Builders.BUILDER_GROUP.get(b) != null) {
+                return Routes.EXPLICIT_GROUP;
+            }
+            if (Builders.BUILDER_STACK_SIZE != null && (long) Builders.BUILDER_STACK_SIZE.get(b) != 0) {
+                return Routes.EXPLICIT_STACK;
+            }
+        } catch (RuntimeException e) {
+            // not this JDK's builder: route as before
+        }
+        return null;
+    }
+
+    /** The priority a {@code Thread.ofPlatform()} builder sets, 0 when it sets none. */
+    static int platformBuilderPriority(Thread.Builder b) {
+        try {
+            return Builders.BUILDER_PRIORITY != null ? (int) Builders.BUILDER_PRIORITY.get(b) : 0;
+        } catch (RuntimeException e) {
+            return 0;
         }
     }
 
@@ -296,6 +434,121 @@ final class JdkAccess {
             return (Thread) CURRENT_CARRIER.invokeExact();
         } catch (Throwable t) {
             return null;
+        }
+    }
+
+    /** Whether the owner of {@code j.u.c} locks can be read ({@link #lockOwner}). */
+    static boolean canReadLockOwners() {
+        return Deadlocks.AOS_OWNER != null;
+    }
+
+    /**
+     * The thread holding a {@code j.u.c} lock's synchronizer exclusively; for a
+     * {@code ReentrantReadWriteLock} held only for reading, its first reader (the JDK tracks no
+     * other reader by thread). Null when free, unknown or unreadable.
+     */
+    static Thread lockOwner(java.util.concurrent.locks.AbstractOwnableSynchronizer sync) {
+        if (Deadlocks.AOS_OWNER == null) {
+            return null;
+        }
+        try {
+            Thread owner = (Thread) Deadlocks.AOS_OWNER.get(sync);
+            if (owner == null && Deadlocks.RRWL_FIRST_READER != null && Deadlocks.RRWL_SYNC.isInstance(sync)) {
+                owner = (Thread) Deadlocks.RRWL_FIRST_READER.get(sync);
+            }
+            return owner;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Whether monitor owners can be found ({@link #monitors}): JDK 25+ with jdk.internal.vm opened. */
+    static boolean canReadMonitors() {
+        return Deadlocks.SNAPSHOT_OF != null;
+    }
+
+    /**
+     * The monitor a thread is blocked on entering (null if none), the monitors it holds, the
+     * depth in {@code stack} of the frame that locked each, and the stack they refer to.
+     */
+    record Monitors(Object blockedOn, List<Object> owned, List<Integer> depths, StackTraceElement[] stack) {
+    }
+
+    /** A snapshot of {@code t}'s monitors, or null when it cannot be taken (JDK, terminated thread). */
+    static Monitors monitors(Thread t) {
+        if (Deadlocks.SNAPSHOT_OF == null) {
+            return null;
+        }
+        try {
+            Object snap = Deadlocks.SNAPSHOT_OF.invokeExact(t);
+            if (snap == null) {
+                return null;
+            }
+            Thread.State st = (Thread.State) Deadlocks.SNAPSHOT_STATE.invokeExact(snap);
+            Object blockedOn = st == Thread.State.BLOCKED ? (Object) Deadlocks.SNAPSHOT_BLOCKED_ON.invokeExact(snap) : null;
+            Object[] locks = (Object[]) Deadlocks.SNAPSHOT_LOCKS.get(snap);
+            List<Object> owned = new java.util.ArrayList<>();
+            List<Integer> depths = new java.util.ArrayList<>();
+            if (locks != null) {
+                for (Object l : locks) {
+                    Object o = (Object) Deadlocks.LOCK_OBJECT.invokeExact(l);
+                    if (o != null) {
+                        owned.add(o);
+                        depths.add((int) Deadlocks.LOCK_DEPTH.invokeExact(l));
+                    }
+                }
+            }
+            StackTraceElement[] stack = (StackTraceElement[]) Deadlocks.SNAPSHOT_STACK.invokeExact(snap);
+            return new Monitors(blockedOn, owned, depths, stack == null ? new StackTraceElement[0] : stack);
+        } catch (Throwable e) {
+            return null;
+        }
+    }
+
+    /**
+     * The shutdown hooks the application registered ({@code Runtime.addShutdownHook}), or null
+     * when they cannot be read or the JVM is shutting down (then a caller must assume that a
+     * hook may still wake a thread).
+     */
+    static List<Thread> shutdownHooks() {
+        if (Deadlocks.SHUTDOWN_HOOKS == null) {
+            return null;
+        }
+        try {
+            synchronized (Deadlocks.SHUTDOWN_HOOKS_CLASS) {
+                java.util.IdentityHashMap<?, ?> hooks = (java.util.IdentityHashMap<?, ?>) Deadlocks.SHUTDOWN_HOOKS.get();
+                if (hooks == null) {
+                    return null; // the JVM is shutting down: the hooks are running
+                }
+                List<Thread> out = new java.util.ArrayList<>();
+                for (Object h : hooks.keySet()) {
+                    out.add((Thread) h);
+                }
+                return out;
+            }
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Sets the stack size an unstarted thread will be created with ({@code Thread.holder.stackSize},
+     * what {@code new Thread(group, task, name, stackSize)} sets). M's need it because
+     * {@code ForkJoinWorkerThread} has no constructor taking a stack size, and a G's frames live on
+     * its M's stack while it runs. False if the field cannot be written (the thread then gets the
+     * JVM's default stack size).
+     */
+    static boolean setStackSize(Thread unstarted, long bytes) {
+        try {
+            Field holderField = Thread.class.getDeclaredField("holder");
+            holderField.setAccessible(true);
+            Object holder = holderField.get(unstarted);
+            Field size = holder.getClass().getDeclaredField("stackSize");
+            size.setAccessible(true);
+            size.setLong(holder, bytes);
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -10,7 +10,8 @@ import jdk.jfr.RecordingState;
 
 /**
  * Turns scheduler events into JDK Flight Recorder events: {@value PreemptionEvent#NAME},
- * {@value HandoffEvent#NAME}, {@value GcScanEvent#NAME}, {@value ThreadRoutedEvent#NAME}, and
+ * {@value HandoffEvent#NAME}, {@value GcScanEvent#NAME}, {@value ThreadRoutedEvent#NAME},
+ * {@value DeadlockEvent#NAME}, and
  * the periodic {@value SchedulerStatsEvent#NAME}. All are disabled by default
  * ({@code @Enabled(false)}): they are recorded only when a recording enables them, e.g.
  *
@@ -30,7 +31,7 @@ import jdk.jfr.RecordingState;
 public final class JfrEvents implements SchedEvents {
     /** The names of the event types, for documentation and settings. */
     public static final List<String> EVENT_NAMES = List.of(PreemptionEvent.NAME, HandoffEvent.NAME,
-            GcScanEvent.NAME, ThreadRoutedEvent.NAME, SchedulerStatsEvent.NAME);
+            GcScanEvent.NAME, ThreadRoutedEvent.NAME, SchedulerStatsEvent.NAME, DeadlockEvent.NAME);
 
     @Override
     public void preempted(int p, long goid, String reason, long latencyNanos, boolean served, long nanos) {
@@ -85,6 +86,18 @@ public final class JfrEvents implements SchedEvents {
         }
     }
 
+    @Override
+    public void deadlock(Deadlock d) {
+        DeadlockEvent e = new DeadlockEvent();
+        if (e.shouldCommit()) {
+            e.kind = d.kind() == Deadlock.Kind.ALL_ASLEEP ? "all asleep" : "lock cycle";
+            e.gs = d.goids().size();
+            e.goids = d.goids().toString();
+            e.report = d.report();
+            e.commit();
+        }
+    }
+
     /** Emits one {@value SchedulerStatsEvent#NAME} for {@code sched}, if a recording wants it. */
     static void emitStats(Scheduler sched) {
         SchedulerStatsEvent e = new SchedulerStatsEvent();
@@ -123,7 +136,7 @@ public final class JfrEvents implements SchedEvents {
             return false;
         }
         for (Class<? extends jdk.jfr.Event> c : List.of(PreemptionEvent.class, HandoffEvent.class,
-                GcScanEvent.class, ThreadRoutedEvent.class)) {
+                GcScanEvent.class, ThreadRoutedEvent.class, DeadlockEvent.class)) {
             EventType t = EventType.getEventType(c);
             if (t != null && t.isEnabled()) {
                 return true;

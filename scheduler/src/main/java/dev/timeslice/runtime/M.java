@@ -48,6 +48,11 @@ final class M extends ForkJoinWorkerThread {
     boolean spinning;
     /** Set by sysmon when it retook this M's P while a G was running. */
     volatile boolean lostP;
+    /**
+     * After a yield failed on this M while it had lost its P (pinned, or an Error from the
+     * yield): no new attempt before this time (System.nanoTime), 0 = none. Own thread only.
+     */
+    long noYieldUntil;
 
     /** Link in the idle-M list, and whether the M is on it; guarded by sched.lock (read racily for stats). */
     M schedlink;
@@ -64,11 +69,77 @@ final class M extends ForkJoinWorkerThread {
         this.mid = mid;
         setName(sched.name + "-M" + mid);
         setDaemon(true);
+        JdkAccess.setStackSize(this, STACK_SIZE);
         this.workQueue = JdkAccess.workQueueOf(this);
     }
 
+    /**
+     * The stack size of every M: a running G's frames live on its M's stack, so G 1 and every
+     * G must be able to recurse at least as deep as the program's main thread could without the
+     * agent. Rewritten frames are larger (the polls' locals; less inlining), so an M gets twice
+     * the main thread's stack ({@code -Xss} / {@code -XX:ThreadStackSize}, 1 MB by default on
+     * Linux x64), at least {@link #MIN_STACK}. Only address space is reserved; pages are
+     * committed as a G uses them.
+     */
+    static final long MIN_STACK = 4L << 20;
+    static final long STACK_SIZE = Math.max(MIN_STACK, 2 * mainStackSize());
+
+
+    /** The main thread's stack size as the java launcher gives it: the last -Xss / ThreadStackSize given, else 1 MB. */
+    static long mainStackSize() {
+        long size = 1L << 20;
+        try {
+            java.util.List<String> args = new java.util.ArrayList<>();
+            for (String env : new String[] {"JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS"}) {
+                String v = System.getenv(env);
+                if (v != null) {
+                    args.addAll(java.util.Arrays.asList(v.trim().split("\\s+")));
+                }
+            }
+            ProcessHandle.current().info().arguments().ifPresent(a -> args.addAll(java.util.Arrays.asList(a)));
+            for (String a : args) {
+                long v = -1;
+                if (a.startsWith("-Xss")) {
+                    v = parseSize(a.substring(4), 1);
+                } else if (a.startsWith("-XX:ThreadStackSize=")) {
+                    v = parseSize(a.substring("-XX:ThreadStackSize=".length()), 1024);
+                }
+                if (v > 0) {
+                    size = v;
+                }
+            }
+        } catch (RuntimeException e) {
+            // keep the default
+        }
+        return size;
+    }
+
+    /** "512k", "8m", "1g", "65536" (times {@code unit} when bare); -1 if not a size. */
+    static long parseSize(String s, long unit) {
+        if (s.isEmpty()) {
+            return -1;
+        }
+        char c = Character.toLowerCase(s.charAt(s.length() - 1));
+        long mult = switch (c) {
+            case 'k' -> 1L << 10;
+            case 'm' -> 1L << 20;
+            case 'g' -> 1L << 30;
+            case 't' -> 1L << 40;
+            default -> 0;
+        };
+        try {
+            return mult == 0 ? Long.parseLong(s) * unit : Long.parseLong(s.substring(0, s.length() - 1)) * mult;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** This M's OS thread id (set when it starts), -1 when unknown; read by sysmon. */
+    volatile int tid = -1;
+
     @Override
     public void run() {
+        tid = OsThread.currentTid();
         sched.mstart(this);
     }
 

@@ -81,6 +81,9 @@ final class P {
     /** Set when this P's G was preempted to make room for a wakeup: serve the wakeup list first. */
     volatile boolean wakeupTarget;
 
+    /** Whether the owner's last pick came from the wakeup list (owner only; see Scheduler#schedule). */
+    boolean lastFromWake;
+
     /** Link in the idle-P list; guarded by sched.lock. */
     P link;
 
@@ -89,6 +92,13 @@ final class P {
     long sysmonRequestedGen = -1;
     long sysmonRequestAt;
     long sysmonRequestCpu;
+    /** The run sysmon watches for an M that makes no progress (see Sysmon#blockedOnM), -1 for none. */
+    long watchTick = -1;
+    long watchGen;
+    long watchAt;
+    long watchCpu;
+    long watchPeriod;
+    int watchStrikes;
 
     // Counters (written by the owner M or sysmon; read racily for stats).
     volatile long preemptRequested;

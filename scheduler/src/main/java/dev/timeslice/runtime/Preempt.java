@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A yield fails when the virtual thread is pinned (a native frame, a class initializer, a
  * monitor on JDK &lt; 24): the request is retired and counted as failed, and sysmon asks again
- * later (and retakes the P if the G keeps running) — the G never spins on it.
+ * later (and retakes the P if the G keeps running) — the G never spins on it. An {@code Error}
+ * thrown by the yield itself (a {@code StackOverflowError} while the JDK freezes a deep stack)
+ * is a failed yield too: the G goes on running and is never killed by a preemption.
  */
 final class Preempt implements Safepoint.Handler {
     static final Preempt HANDLER = new Preempt();
@@ -127,7 +129,11 @@ final class Preempt implements Safepoint.Handler {
             kind = (int) (req & 0xff);
             latency = System.nanoTime() - since;
         } else if (m.lostP) {
-            kind = G.SLICE; // sysmon retook our P: give the M back
+            // sysmon retook our P: give the M back (after a failed yield, not at every poll)
+            if (m.noYieldUntil != 0 && System.nanoTime() - m.noYieldUntil < 0) {
+                return;
+            }
+            kind = G.SLICE;
         } else {
             return;
         }
@@ -138,11 +144,23 @@ final class Preempt implements Safepoint.Handler {
         Scheduler sched = g.sched;
         int runs = g.runs;
         m.yieldingFor = kind;
-        Thread.yield();
+        boolean failedWithError = false;
+        try {
+            Thread.yield();
+        } catch (Error e) {
+            // The JDK could not freeze the stack (a StackOverflowError while copying a deep
+            // stack, or any other Error from the yield): the G is still running here, unharmed.
+            // Count it like a pinned yield; sysmon falls back to a handoff.
+            failedWithError = true;
+        }
         SchedEvents ev = sched.events();
         G.PreemptCounts counts = g.counts();
-        if (g.runs == runs) {
-            // pinned: the continuation could not yield
+        if (g.runs == runs || failedWithError) {
+            // pinned, or the yield failed: the continuation is still mounted here
+            if (m.lostP) {
+                // do not try again at every poll while the poll word is up: once per slice
+                m.noYieldUntil = System.nanoTime() + sched.sliceNanos;
+            }
             if (ev != null) {
                 ev.preempted(p != null ? p.id : -1, g.goid, reason(kind), latency, false, System.nanoTime());
             }

@@ -10,9 +10,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Targets of the call sites the agent rewrites in application classes: thread creation is
  * routed to the JVM-wide scheduler, so the program's tasks run as G's. Each method behaves
  * like the code it replaces (names, daemon status inherited from the creating thread,
- * uncaught-exception handler, context class loader and inheritable thread-locals); thread
- * priority and stack size are ignored, as they are for virtual threads. Without a scheduler
- * (no agent) each falls back to exactly the original call.
+ * uncaught-exception handler, context class loader and inheritable thread-locals, and the
+ * priority the program sets, as {@code getPriority()} reads it — G's are not scheduled by
+ * priority, like virtual threads). A thread created with its own stack size or its own thread
+ * group stays a platform thread (see {@link #needsPlatformThread}), counted as left alone.
+ * Without a scheduler (no agent) each falls back to exactly the original call.
  *
  * <p>What is routed and what is left alone is listed in the README; {@link RouteStats} counts
  * both at run time.
@@ -54,24 +56,99 @@ public final class Routes {
     }
 
     public static Thread newThread(ThreadGroup group, Runnable task, String name, long stackSize) {
-        return route(group, task, Objects.requireNonNull(name, "'name' is null"), true);
+        return route(group, task, Objects.requireNonNull(name, "'name' is null"), stackSize, true);
     }
 
     public static Thread newThread(ThreadGroup group, Runnable task, String name, long stackSize,
                                    boolean inheritInheritableThreadLocals) {
-        return route(group, task, Objects.requireNonNull(name, "'name' is null"), inheritInheritableThreadLocals);
+        return route(group, task, Objects.requireNonNull(name, "'name' is null"), stackSize, inheritInheritableThreadLocals);
     }
 
+    /** Left-alone kinds (exit summary): what a G cannot give, so the thread stays a platform thread. */
+    static final String EXPLICIT_GROUP = "explicit ThreadGroup";
+    static final String EXPLICIT_STACK = "explicit stack size";
+
     private static Thread route(ThreadGroup group, Runnable task, String name, boolean inheritLocals) {
+        return route(group, task, name, 0, inheritLocals);
+    }
+
+    private static Thread route(ThreadGroup group, Runnable task, String name, long stackSize, boolean inheritLocals) {
         Scheduler s = Timeslice.scheduler();
         Runnable body = task != null ? task : () -> { };
-        if (s == null) {
-            Thread t = new Thread(group, body, name != null ? name : JdkAccess.genThreadName(), 0, inheritLocals);
+        String why = s == null ? null : needsPlatformThread(group, stackSize);
+        if (s == null || why != null) {
+            Thread t = new Thread(group, body, name != null ? name : JdkAccess.genThreadName(), stackSize, inheritLocals);
+            if (why != null) {
+                RouteStats.leftAlone(why);
+                inheritDaemon(t);
+            }
             return t;
         }
         Thread t = s.newG(body, name != null ? name : JdkAccess.genThreadName(), currentIsDaemon(), inheritLocals, null);
+        inheritPriority(s, t);
         s.noteRouted("new Thread", t);
         return t;
+    }
+
+    /**
+     * What a G cannot give: its own stack size (a G's frames live on its M's stack), or a
+     * thread group of the program's own (virtual threads all belong to one group, so
+     * {@code activeCount}, {@code enumerate}, {@code interrupt} and an overridden
+     * {@code uncaughtException} of that group would not see the thread). Such threads stay
+     * platform threads. The creating thread's own group (what thread factories usually pass)
+     * is no such request: that thread is routed. Returns the reason, or null to route.
+     */
+    static String needsPlatformThread(ThreadGroup group, long stackSize) {
+        if (stackSize != 0) {
+            return EXPLICIT_STACK;
+        }
+        if (group != null && group != Thread.currentThread().getThreadGroup() && group != VirtualGroup.GROUP) {
+            return EXPLICIT_GROUP;
+        }
+        return null;
+    }
+
+    /** The group every virtual thread belongs to. */
+    private static final class VirtualGroup {
+        static final ThreadGroup GROUP = Thread.ofVirtual().unstarted(() -> { }).getThreadGroup();
+    }
+
+    /** Java's rule: a new thread starts with its creator's priority (as the program set it on a G). */
+    private static void inheritPriority(Scheduler s, Thread t) {
+        G parent = s.gOf(Thread.currentThread());
+        int prio = parent != null ? parent.priority : Thread.currentThread().getPriority();
+        if (prio != Thread.NORM_PRIORITY) {
+            G g = s.gOf(t);
+            if (g != null) {
+                g.priority = prio;
+            }
+        }
+    }
+
+    /**
+     * {@code Thread.setPriority} in rewritten code: a G remembers the priority (clamped to its
+     * group's maximum, validated as Java does) so that {@link #getPriority} answers it; virtual
+     * threads, and so G's, are not scheduled by priority.
+     */
+    public static void setPriority(Thread t, int priority) {
+        Scheduler s = Timeslice.scheduler();
+        G g = s != null ? s.gOf(t) : null;
+        if (g == null) {
+            t.setPriority(priority);
+            return;
+        }
+        if (priority < Thread.MIN_PRIORITY || priority > Thread.MAX_PRIORITY) {
+            throw new IllegalArgumentException();
+        }
+        ThreadGroup group = t.getThreadGroup();
+        g.priority = group != null ? Math.min(priority, group.getMaxPriority()) : priority;
+    }
+
+    /** {@code Thread.getPriority} in rewritten code: what the program set on a G. */
+    public static int getPriority(Thread t) {
+        Scheduler s = Timeslice.scheduler();
+        G g = s != null ? s.gOf(t) : null;
+        return g != null ? g.priority : t.getPriority();
     }
 
     /** Java's rule: a new thread is a daemon thread iff the thread creating it is one. */
@@ -214,12 +291,23 @@ public final class Routes {
 
     public static Thread builderUnstarted(Thread.Builder b, Runnable task) {
         Scheduler s = Timeslice.scheduler();
+        String why = s != null && JdkAccess.isPlatformBuilder(b) ? JdkAccess.platformBuilderNeeds(b) : null;
+        if (why != null) {
+            RouteStats.leftAlone(why);
+            return keepBuilderUnstarted(b, task);
+        }
         JdkAccess.PlatformBuilderConfig c = s != null ? JdkAccess.platformBuilderConfig(b) : null;
         if (c == null) {
             return b.unstarted(task);
         }
         Thread t = s.newG(Objects.requireNonNull(task), c.name(), c.daemon() != null ? c.daemon() : currentIsDaemon(),
                 c.inheritLocals(), c.ueh());
+        int prio = JdkAccess.platformBuilderPriority(b);
+        if (prio != 0) {
+            setPriority(t, prio);
+        } else {
+            inheritPriority(s, t);
+        }
         s.noteRouted("Thread.ofPlatform", t);
         return t;
     }

@@ -30,6 +30,10 @@ public interface SchedEvents {
     default void scanned(ScanResult scan, long startNanos, long endNanos) {
     }
 
+    /** The deadlock detector confirmed a deadlock among G's (called once per deadlock, on its thread). */
+    default void deadlock(Deadlock deadlock) {
+    }
+
     /** A thread creation in rewritten code was routed to the scheduler. */
     default void routed(String kind, long goid, String threadName) {
     }

@@ -147,6 +147,17 @@ public final class SchedEventsFanout implements SchedEvents {
     }
 
     @Override
+    public void deadlock(Deadlock deadlock) {
+        for (SchedEvents l : all) {
+            try {
+                l.deadlock(deadlock);
+            } catch (Throwable t) {
+                failed(l, t);
+            }
+        }
+    }
+
+    @Override
     public String toString() {
         return "SchedEventsFanout" + List.of(all);
     }

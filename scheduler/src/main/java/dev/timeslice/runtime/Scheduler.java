@@ -68,6 +68,8 @@ public final class Scheduler implements AutoCloseable {
     final Stats stats = new Stats();
     final GcScan scan;
     private final GcScanTrigger gcScanTrigger;
+    /** Deadlocks among G's ({@link DeadlockDetector}); sysmon and GC-scans ask it to look. */
+    final DeadlockDetector deadlock;
 
     // Guarded by lock.
     private P pidle;
@@ -108,6 +110,7 @@ public final class Scheduler implements AutoCloseable {
             pidleput(allp[i]);
         }
         this.scan = new GcScan(this, b.scanBound);
+        this.deadlock = new DeadlockDetector(this, b.deadlock);
         Preempt.install();
         this.sysmon = b.sysmon ? new Sysmon(this) : null;
         if (sysmon != null) {
@@ -148,8 +151,20 @@ public final class Scheduler implements AutoCloseable {
         private boolean gcScan = false;
         private boolean keepAlive = false;
         private boolean backgroundInit = false;
+        private DeadlockMode deadlock = DeadlockMode.OFF;
 
         private Builder() {
+        }
+
+        /**
+         * What to do about deadlocks among G's (see {@link DeadlockDetector}): report them on
+         * stderr, also end the JVM with status 2 when all G's are asleep, or only look when
+         * asked ({@link #findDeadlocks()}). Off by default for an embedded scheduler; the agent
+         * reports by default.
+         */
+        public Builder deadlock(DeadlockMode mode) {
+            this.deadlock = Objects.requireNonNull(mode);
+            return this;
         }
 
         /**
@@ -462,6 +477,7 @@ public final class Scheduler implements AutoCloseable {
         p.acquire(m);
         m.p = p;
         m.lostP = false;
+        m.noYieldUntil = 0;
     }
 
     /**
@@ -506,6 +522,7 @@ public final class Scheduler implements AutoCloseable {
             // sysmon handed our P to another M while this G was stuck: we are P-less now.
             m.p = null;
             m.lostP = false;
+            m.noYieldUntil = 0;
         }
         // After endRun: a requester that still saw this run in progress retires nothing
         // itself, so its request must be retired here (see Preempt.requestForRun).
@@ -588,6 +605,18 @@ public final class Scheduler implements AutoCloseable {
                 // Go's fairness check; main list first, so a stream of wakeups cannot starve it
                 g = globrunq.getMainFirst();
             }
+            if (g == null && !p.lastFromWake && globrunq.wakeSize() > 0) {
+                // A timer or I/O wakeup goes before the local queue, as Go's timers make the
+                // G they wake the P's runnext: with thousands of G's queued locally it would
+                // otherwise wait for all of them. Every other pick at most, so a stream of
+                // wakeups cannot starve the local queue either.
+                g = globrunq.getWake();
+                if (g != null) {
+                    p.lastFromWake = true;
+                    return resetSpinningAndReturn(m, g);
+                }
+            }
+            p.lastFromWake = false;
             if (g == null) {
                 g = p.runq.get();
                 m.inheritTime = g != null && p.runq.inheritTime;
@@ -606,6 +635,13 @@ public final class Scheduler implements AutoCloseable {
             }
             return g;
         }
+    }
+
+    private G resetSpinningAndReturn(M m, G g) {
+        if (m.spinning) {
+            resetspinning(m);
+        }
+        return g;
     }
 
     /** An M without a P (it lost it to sysmon): take an idle P, or go idle. False at shutdown. */
@@ -1053,6 +1089,7 @@ public final class Scheduler implements AutoCloseable {
         if (sysmon != null) {
             sysmon.stop();
         }
+        deadlock.stop();
         if (gcScanTrigger != null) {
             gcScanTrigger.stop();
         }
@@ -1206,7 +1243,20 @@ public final class Scheduler implements AutoCloseable {
 
     /** Like {@link #scan()} with the stacks of all G's, as a Go-style goroutine dump. */
     public String goroutineDump() {
-        return GoroutineDump.format(scan.scan("dump", true));
+        return GoroutineDump.format(scan.scan("dump", true)) + deadlock.dumpSection();
+    }
+
+    /** Deadlocks among G's found so far (reported on stderr unless the mode is off), oldest first. */
+    public List<Deadlock> deadlocks() {
+        return deadlock.found();
+    }
+
+    /**
+     * Looks for lock cycles among G's now (about 50 ms: a cycle is confirmed by a second look),
+     * reporting new ones like the automatic checks; returns every deadlock present, jstack-style.
+     */
+    public String findDeadlocks() {
+        return deadlock.findNow();
     }
 
     /** Writes {@link #goroutineDump()} to {@code file}. */
@@ -1224,7 +1274,9 @@ public final class Scheduler implements AutoCloseable {
 
     /** A scan triggered by the JVM collector {@code gcName} (see {@link GcScanTrigger}). */
     ScanResult scanForGc(String gcName) {
-        return scan.scan(gcName, false);
+        ScanResult r = scan.scan(gcName, false);
+        deadlock.afterScan(r);
+        return r;
     }
 
     /** The G of a thread scheduled by this scheduler, or null. O(1) for G's, O(live G's) for adopted ones. */

@@ -247,6 +247,16 @@ final class SchedulerJmx implements SchedulerMXBean {
     }
 
     @Override
+    public long getDeadlocksFound() {
+        return sched.deadlocks().size();
+    }
+
+    @Override
+    public String findDeadlocks() {
+        return sched.findDeadlocks();
+    }
+
+    @Override
     public String scanNow() {
         cached = null;
         return sched.scan().summary();

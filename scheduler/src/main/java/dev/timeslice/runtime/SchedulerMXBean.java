@@ -126,4 +126,10 @@ public interface SchedulerMXBean {
 
     /** Writes the trace now (tracing keeps going); returns the path written, or why not. */
     String writeTrace();
+
+    /** Deadlocks among G's found so far (lock cycles and "all goroutines are asleep"). */
+    long getDeadlocksFound();
+
+    /** Looks for lock cycles among G's now; returns every deadlock present, jstack-style, or "No deadlock found". */
+    String findDeadlocks();
 }

@@ -11,11 +11,12 @@ import java.util.concurrent.locks.LockSupport;
  *   <li><b>time slice</b>: a G that has run for {@code slice} since it (re)started gets a
  *       preemption request (at most one per run, renewed if it was not served);</li>
  *   <li><b>retake</b>: if runnable work is waiting that no other P can take (none idle, no M
- *       spinning) and the G has not served its request within
+ *       spinning), the P is taken from its M and handed to another M, as Go retakes P's from
+ *       system calls, when the M is blocked (a native read, {@code Process.waitFor}, file or DNS
+ *       I/O — it burns no CPU over two checks ~1.2 ms apart, see {@link #blockedOnM}), or the G
+ *       is blocked while pinned to its carrier, or the G has not served its slice request within
  *       {@link #handoffDelayNanos} while its M kept burning CPU (stuck in uninstrumented or
- *       native code) — or is blocked while pinned to its carrier — the P is taken from its M
- *       and handed to another M, as Go retakes P's from system calls. The stuck M finds out when its G next polls or
- *       unmounts, and goes idle;</li>
+ *       native code). The stuck M finds out when its G next polls or unmounts, and goes idle;</li>
  *   <li><b>wakeup preemption</b> (beyond Go): when G's woken from outside wait on the global
  *       queue and no P is idle, the G that has run longest (at least {@code wakeupGrace}) is
  *       asked to yield and its P serves the wakeup next.</li>
@@ -35,6 +36,10 @@ import java.util.concurrent.locks.LockSupport;
 final class Sysmon implements Runnable {
     private static final long MIN_SLEEP = 20_000;
     private static final long MAX_SLEEP = 10_000_000;
+    /** First look at a run's M for CPU progress after work starts waiting (see {@link #blockedOnM}). */
+    static final long BLOCK_CHECK_NANOS = 1_000_000;
+    /** Second look, confirming that the M is still not running. */
+    static final long BLOCK_CONFIRM_NANOS = 200_000;
 
     private final Scheduler sched;
     private final Thread thread;
@@ -43,6 +48,8 @@ final class Sysmon implements Runnable {
     /** True while sysmon is parked with no deadline; {@link #noteRunning} then wakes it. */
     private volatile boolean idleParked;
     private volatile boolean wakeupRequested;
+    /** When sysmon means to wake next (System.nanoTime), Long.MAX_VALUE while parked without a deadline. */
+    private volatile long plannedWake = Long.MAX_VALUE;
 
     Sysmon(Scheduler sched) {
         this.sched = sched;
@@ -71,7 +78,10 @@ final class Sysmon implements Runnable {
 
     /** A G woken from outside is waiting and no P is idle: try a wakeup preemption now. */
     void wakeupPending() {
-        if (!preemptForWakeups(System.nanoTime())) {
+        long now = System.nanoTime();
+        if (!preemptForWakeups(now) || plannedWake - now > BLOCK_CHECK_NANOS) {
+            // no victim, or sysmon sleeps too long to notice in time that the running G's
+            // M's may be blocked (a wakeup preemption they never serve): look now
             wakeupRequested = true;
             LockSupport.unpark(thread);
         }
@@ -91,14 +101,17 @@ final class Sysmon implements Runnable {
             if (next == Long.MAX_VALUE) {
                 // nothing running: sleep until an M starts a G
                 idleParked = true;
+                plannedWake = Long.MAX_VALUE;
                 if (anyRunning() || wakeupRequested) {
                     idleParked = false;
                     continue;
                 }
+                sched.deadlock.sysmonIdle(); // O(procs): asks the deadlock detector's thread to look
                 LockSupport.park(this);
                 continue;
             }
             long sleep = Math.min(MAX_SLEEP, Math.max(MIN_SLEEP, next - now));
+            plannedWake = now + sleep;
             LockSupport.parkNanos(this, sleep);
         }
     }
@@ -133,6 +146,17 @@ final class Sysmon implements Runnable {
             if (g == null || m == null || p.tick() != tick) {
                 next = Math.min(next, now + MIN_SLEEP);
                 continue; // changed while we looked; see it next round
+            }
+            if (workStarving) {
+                // Go's retake of a P in a syscall: an M that is blocked (or simply gets no CPU)
+                // while its G runs gives up its P once work waits for one
+                if (blockedOnM(p, tick, gen, m, g, now)) {
+                    handoff(p, tick, m, g);
+                    continue;
+                }
+                next = Math.min(next, p.watchAt + p.watchPeriod);
+            } else {
+                p.watchTick = -1;
             }
             long deadline = start + sched.sliceNanos;
             if (now < deadline) {
@@ -169,9 +193,63 @@ final class Sysmon implements Runnable {
                     countRequest(p, g);
                 }
             }
-            next = Math.min(next, Math.max(handoffAt, now + MIN_SLEEP));
+            // past the handoff time and nothing to do now: the next look is due when work
+            // starts waiting (a wakeup tells us, see wakeupPending) or, as Go's sysmon, in 10 ms
+            next = Math.min(next, now < handoffAt ? handoffAt : now + MAX_SLEEP);
         }
         return next;
+    }
+
+    /**
+     * Is the M under this run blocked — in a native read, {@code Process.waitFor}, a file or DNS
+     * call, anything that does not come back to a poll? Go knows when an M enters a system call;
+     * the JVM does not say, so sysmon samples the M's CPU time: an M that burnt (almost) none over
+     * two consecutive checks (the first after {@link #BLOCK_CHECK_NANOS}, the second
+     * {@link #BLOCK_CONFIRM_NANOS} later, so that one JVM pause does not count) and that the OS
+     * does not report runnable ({@link OsThread}: an M merely waiting for a CPU on a busy machine
+     * would not be helped by another M) is blocked: its P is better used by another M. Where the
+     * OS says nothing (not Linux), no CPU progress is enough. While the M keeps computing, the
+     * checks back off to {@link #MAX_SLEEP}. Only while work is starving (caller); true means:
+     * hand the P off now.
+     */
+    private boolean blockedOnM(P p, long tick, long gen, M m, G g, long now) {
+        if (p.watchTick != tick || p.watchGen != gen) {
+            p.watchTick = tick;
+            p.watchGen = gen;
+            p.watchAt = now;
+            p.watchCpu = cpuTime(m);
+            p.watchStrikes = 0;
+            p.watchPeriod = BLOCK_CHECK_NANOS;
+            return false;
+        }
+        if (now - p.watchAt < p.watchPeriod) {
+            return false;
+        }
+        if (blockedPinned(g)) {
+            return true;
+        }
+        long cpu = cpuTime(m);
+        long elapsed = now - p.watchAt;
+        // An M that is runnable but gets no CPU keeps its P: the kernel will run it, and handing
+        // its P to yet another thread on a busy machine made wakeups later, not sooner (burst
+        // benchmark, BENCHMARKS.md)
+        boolean idle = cpu >= 0 && p.watchCpu >= 0 && cpu - p.watchCpu < elapsed / 8
+                && !OsThread.runnable(m.tid);
+        p.watchAt = now;
+        p.watchCpu = cpu;
+        if (!idle) {
+            p.watchStrikes = 0;
+            p.watchPeriod = Math.min(MAX_SLEEP, p.watchPeriod * 2);
+            return false;
+        }
+        if (++p.watchStrikes >= 2) {
+            if (sched.globrunq.wakeSize() > 0) {
+                p.wakeupTarget = true; // the M that takes the P serves the wakeup list first
+            }
+            return true;
+        }
+        p.watchPeriod = BLOCK_CONFIRM_NANOS;
+        return false;
     }
 
     private void countRequest(P p, G g) {

@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * preemptions of G's that had no P); a "gc-scan" track with a slice per scan (args: trigger,
  * time-to-safepoint, G counts) containing a "time to safepoint" slice, plus a global instant;
  * a "threads routed" track with an instant per thread creation that rewritten code routed to the
- * scheduler. When sysmon retakes a P from a stuck M, the rest of that G's run is drawn on a track
+ * scheduler; a global instant "deadlock: lock cycle" / "deadlock: all asleep" on the sysmon track
+ * for each deadlock among G's the detector confirmed (args: goids, summary). When sysmon
+ * retakes a P from a stuck M, the rest of that G's run is drawn on a track
  * of its own, "M3 (P retaken)", so that P tracks never overlap. Runs still open when the trace
  * is written end at the write time. Timestamps are microseconds (with a fractional part) since
  * the recorder was created.
@@ -109,6 +111,9 @@ public final class TraceRecorder implements SchedEvents {
 
     private record ScanRec(long start, long end, String trigger, long ttspNanos, int gs, int stoppedAtPoll,
                            int notAtSafepoint, Map<String, Integer> counts) {
+    }
+
+    private record DeadlockRec(long nanos, String kind, String goids, String summary) {
     }
 
     private record RouteRec(long nanos, String kind, long goid, String threadName) {
@@ -223,6 +228,12 @@ public final class TraceRecorder implements SchedEvents {
     @Override
     public void routed(String kind, long goid, String threadName) {
         putRare(new RouteRec(System.nanoTime(), kind, goid, threadName));
+    }
+
+    @Override
+    public void deadlock(Deadlock d) {
+        putRare(new DeadlockRec(System.nanoTime(), d.kind() == Deadlock.Kind.ALL_ASLEEP ? "all asleep" : "lock cycle",
+                d.goids().toString(), d.summary()));
     }
 
     /**
@@ -453,6 +464,8 @@ public final class TraceRecorder implements SchedEvents {
                 out.scan(SCAN_TID, rel(Math.max(s.start, startNanos)), rel(Math.max(s.end, startNanos)), s);
             } else if (o instanceof RouteRec r) {
                 out.routed(ROUTED_TID, rel(Math.max(r.nanos, startNanos)), r);
+            } else if (o instanceof DeadlockRec d) {
+                out.deadlock(SYSMON_TID, rel(Math.max(d.nanos, startNanos)), d);
             }
         }
         w.write("\n],\n\"displayTimeUnit\":\"ns\",\n\"otherData\":{");
@@ -569,6 +582,15 @@ public final class TraceRecorder implements SchedEvents {
             s.append(",\"s\":\"g\",\"ts\":");
             micros(s, startRel);
             s.append(",\"args\":{\"trigger\":").append(str(r.trigger)).append('}');
+            end();
+        }
+
+        void deadlock(int tid, long tsRel, DeadlockRec d) throws IOException {
+            StringBuilder s = begin("i", tid, "deadlock: " + d.kind, "deadlock");
+            s.append(",\"s\":\"g\",\"ts\":");
+            micros(s, tsRel);
+            s.append(",\"args\":{\"kind\":").append(str(d.kind)).append(",\"goids\":").append(str(d.goids))
+                    .append(",\"summary\":").append(str(d.summary)).append('}');
             end();
         }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -142,5 +143,46 @@ class RoutesTest {
         assertEquals(1, out.length);
         assertEquals(app, out[0]);
         assertInstanceOf(StackTraceElement[].class, out);
+    }
+
+    @Test
+    void anOwnThreadGroupOrStackSizeLeavesAPlatformThreadTheCallersGroupIsRouted() throws Exception {
+        ThreadGroup own = new ThreadGroup("own");
+        Thread grouped = Routes.newThread(own, () -> { }, "grouped");
+        assertFalse(grouped.isVirtual());
+        assertSame(own, grouped.getThreadGroup());
+        Thread sized = Routes.newThread(null, () -> { }, "sized", 1L << 20);
+        assertFalse(sized.isVirtual());
+        Thread callers = Routes.newThread(Thread.currentThread().getThreadGroup(), () -> { }, "callers", 0);
+        assertTrue(callers.isVirtual(), "the creating thread's own group is what thread factories pass: routed");
+        assertTrue(RouteStats.leftAloneCounts().getOrDefault(Routes.EXPLICIT_GROUP, 0L) >= 1);
+        assertTrue(RouteStats.leftAloneCounts().getOrDefault(Routes.EXPLICIT_STACK, 0L) >= 1);
+    }
+
+    @Test
+    void aRoutedThreadKeepsThePriorityTheProgramSetsAndValidatesIt() throws Exception {
+        Thread t = Routes.newThread(() -> { });
+        assertTrue(t.isVirtual());
+        assertEquals(Thread.NORM_PRIORITY, Routes.getPriority(t));
+        Routes.setPriority(t, Thread.NORM_PRIORITY + 1);
+        assertEquals(Thread.NORM_PRIORITY + 1, Routes.getPriority(t));
+        assertThrows(IllegalArgumentException.class, () -> Routes.setPriority(t, 42));
+        AtomicReference<Integer> childPriority = new AtomicReference<>();
+        Routes.setPriority(t, Thread.MAX_PRIORITY);
+        Thread parent = Routes.newThread(() -> childPriority.set(Routes.getPriority(Routes.newThread(() -> { }))));
+        Routes.setPriority(parent, 7);
+        parent.start();
+        parent.join();
+        assertEquals(7, childPriority.get(), "a new thread starts with its creator's priority");
+    }
+
+    @Test
+    void stackSizesParseAsTheLauncherReadsThem() {
+        assertEquals(512L << 10, M.parseSize("512k", 1));
+        assertEquals(8L << 20, M.parseSize("8m", 1));
+        assertEquals(1L << 30, M.parseSize("1G", 1));
+        assertEquals(2048L << 10, M.parseSize("2048", 1024), "-XX:ThreadStackSize is in KB");
+        assertEquals(-1, M.parseSize("lots", 1));
+        assertTrue(M.STACK_SIZE >= M.MIN_STACK);
     }
 }

@@ -42,6 +42,23 @@ class RunqTest {
     }
 
     @Test
+    void aGlobalRefillHandsOutOneWakeupButMovesOnlyTheMainListIntoTheLocalQueue() {
+        Runq local = new Runq();
+        GlobalRunq gq = global();
+        G w1 = g(1), w2 = g(2), m1 = g(3), m2 = g(4);
+        gq.putWake(w1);
+        gq.putWake(w2);
+        gq.put(m1);
+        gq.put(m2);
+        assertSame(w1, gq.get(local, 1, 0), "the first wakeup runs now");
+        assertEquals(1, gq.wakeSize(), "the second wakeup stays on the wakeup list, served first by the next P");
+        assertSame(w2, gq.getWake());
+        assertSame(m1, local.get(), "only the main list refilled the local queue");
+        assertSame(m2, local.get());
+        assertNull(local.get());
+    }
+
+    @Test
     void newRunnextKicksOldRunnextToTheTail() {
         Runq q = new Runq();
         GlobalRunq gq = global();

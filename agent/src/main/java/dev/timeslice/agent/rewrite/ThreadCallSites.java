@@ -55,6 +55,9 @@ final class ThreadCallSites {
     static final Map<String, Static> INSTANCE_CALLS = Map.ofEntries(
             Map.entry(THREAD + ".setDaemon(Z)V", new Static("setDaemon", "(Ljava/lang/Thread;Z)V")),
             Map.entry(THREAD + ".isDaemon()Z", new Static("isDaemon", "(Ljava/lang/Thread;)Z")),
+            // a routed thread keeps the priority the program sets, as getPriority() reads it
+            Map.entry(THREAD + ".setPriority(I)V", new Static("setPriority", "(Ljava/lang/Thread;I)V")),
+            Map.entry(THREAD + ".getPriority()I", new Static("getPriority", "(Ljava/lang/Thread;)I")),
             builder("java/lang/Thread$Builder", "start"),
             builder("java/lang/Thread$Builder$OfPlatform", "start"),
             builder("java/lang/Thread$Builder", "unstarted"),

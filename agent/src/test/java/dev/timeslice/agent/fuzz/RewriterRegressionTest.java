@@ -170,4 +170,55 @@ class RewriterRegressionTest {
                 }
                 """);
     }
+
+    private static List<Differential.Call> fuzzCalls(String method, int... lengths) {
+        List<Differential.Call> calls = new java.util.ArrayList<>();
+        for (int n : lengths) {
+            calls.add(new Differential.Call(method, new Object[] {n, 3, 7L, new int[n]}));
+        }
+        return calls;
+    }
+
+    /**
+     * fuzz-005: a do/while whose body can break out (issue 12's restIsDashes shape), found by the
+     * Java generator against the rewriter before a6e74b3 and reduced automatically:
+     * "VerifyError: Expecting a stack map frame".
+     */
+    @Test
+    void fuzz005_doWhileWithABreakOutOfTheBody() {
+        sameJava("Fuzz005", """
+                public class Fuzz005 {
+                    static long m2(int a, int b, long c, int[] arr) {
+                        long acc = c;
+                        {
+                            int i7 = 2, n8 = arr.length;
+                            do {
+                                i7++;
+                                acc += i7;
+                                if (n8 < (i7 >>> 8)) break;
+                            } while (i7 < n8);
+                        }
+                        return acc;
+                    }
+
+                    static boolean restIsDashes(char[] a, int i, int n) {
+                        if (i < n) {
+                            do {
+                                char c = a[i++];
+                                if (c != '-') return false;
+                            } while (i < n);
+                        }
+                        return true;
+                    }
+
+                    static long dashes(int a, int b, long c, int[] arr) {
+                        char[] s = new char[arr.length];
+                        java.util.Arrays.fill(s, '-');
+                        if (a > 2) s[a / 2] = 'x';
+                        return restIsDashes(s, b & 1, s.length) ? 1 : 0;
+                    }
+                }
+                """, java.util.stream.Stream.concat(fuzzCalls("m2", 0, 1, 3, 20, 300).stream(),
+                        fuzzCalls("dashes", 0, 1, 3, 20, 300).stream()).toList());
+    }
 }

@@ -21,5 +21,5 @@ export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
   || "$MVN" -B -ntp -q -pl agent -am test-compile dependency:build-classpath \
        -Dmdep.outputFile=target/fuzz-cp.txt -Dmdep.includeScope=test >&2
 CP="agent/target/test-classes:agent/target/classes:$(cat agent/target/fuzz-cp.txt)"
-exec "$JAVA_HOME/bin/java" --add-opens java.base/java.lang=ALL-UNNAMED \
+exec "$JAVA_HOME/bin/java" -XX:-OmitStackTraceInFastThrow --add-opens java.base/java.lang=ALL-UNNAMED \
   --add-opens java.base/java.util.concurrent=ALL-UNNAMED -cp "$CP" dev.timeslice.agent.fuzz.FuzzMain "$@"

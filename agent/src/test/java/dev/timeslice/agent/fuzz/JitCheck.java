@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 /**
  * Runs {@link JitHarness} in a child JVM with {@code -XX:+PrintCompilation} and finds the
  * methods whose rewritten copy ({@code X__ts::m}) got {@code COMPILE SKIPPED} from a compiler
- * (C1: tiers 1-3, C2: tier 4) that did not skip the original {@code X::m}.
+ * (C1: tiers 1-3, C2: tier 4) that did not skip the original {@code X::m}. The harness reports
+ * on stderr: the compiler threads' PrintCompilation lines on stdout would interleave with its lines.
  */
 final class JitCheck {
     private JitCheck() {
@@ -41,11 +42,12 @@ final class JitCheck {
         Jvm.Result r = Jvm.run(cmd);
         List<Skip> all = new ArrayList<>();
         List<String> harness = new ArrayList<>();
-        for (String l : r.outLines()) {
+        for (String l : r.errLines()) {
             if (l.startsWith("jit-harness:")) {
                 harness.add(l);
-                continue;
             }
+        }
+        for (String l : r.outLines()) {
             Matcher m = LINE.matcher(l);
             if (m.matches()) {
                 int tier = Integer.parseInt(m.group(2));

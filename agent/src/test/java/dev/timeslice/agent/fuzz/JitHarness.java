@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
  * {@code <name>__ts}, in one JVM, and runs every method of both copies hot, alternately, so that
  * C1 and C2 compile both (run with {@code -XX:+PrintCompilation}; {@link JitCheck} also lowers the
  * compile thresholds, {@code -XX:CompileThresholdScaling=0.05}, so that a few thousand calls suffice). Prints
- * {@code jit-harness: pair <original> <rewritten>} for each pair and {@code jit-harness: done}.
+ * {@code jit-harness: pair <original> <rewritten>} for each pair and {@code jit-harness: done} on stderr.
  *
  * <p>Arguments: corpus seed, number of Java cases, number of ASM cases.
  */
@@ -44,7 +44,7 @@ public final class JitHarness {
             String name = args[2];
             String src = java.nio.file.Files.readString(java.nio.file.Path.of(args[1]));
             runHot(sourcePair(new InMemoryJavac(), new ClassRewriter(RewriteConfig.defaults()), name, src, null));
-            System.out.println("jit-harness: done");
+            System.err.println("jit-harness: done");
             System.exit(0);
         }
         long seed = Long.parseLong(args[0]);
@@ -79,8 +79,8 @@ public final class JitHarness {
         for (Pair p : pairs) {
             runHot(p);
         }
-        System.out.println("jit-harness: done");
-        System.out.flush();
+        System.err.println("jit-harness: done");
+        System.err.flush();
         System.exit(0);
     }
 
@@ -117,10 +117,10 @@ public final class JitHarness {
             orig = Class.forName(p.name, true, new Differential.UnitLoader(p.original));
             rew = Class.forName(p.name + SUFFIX, true, new Differential.UnitLoader(p.rewritten));
         } catch (LinkageError | ClassNotFoundException e) {
-            System.out.println("jit-harness: skipped " + p.name + ": " + e.toString().lines().findFirst().orElse(""));
+            System.err.println("jit-harness: skipped " + p.name + ": " + e.toString().lines().findFirst().orElse(""));
             return;
         }
-        System.out.println("jit-harness: pair " + orig.getName() + " " + rew.getName());
+        System.err.println("jit-harness: pair " + orig.getName() + " " + rew.getName());
         List<Executable[]> members = new ArrayList<>();
         for (Method m : orig.getDeclaredMethods()) {
             if (Modifier.isStatic(m.getModifiers()) && args(m, p) != null) {

@@ -75,6 +75,17 @@ final class AllAsleep {
 
     /** The answer now: null for no, else what to compare a later answer with. */
     static State check(Scheduler sched) {
+        return check(sched, new boolean[1]);
+    }
+
+    /**
+     * As {@link #check(Scheduler)}; {@code transient_[0]} is set when only something that may
+     * change without any G running stood in the way: a G's thread still on its way into a park
+     * (its state not yet WAITING), or a platform thread that may still wake a G. The caller then
+     * looks again later: nothing else would make it look (sysmon stays parked).
+     */
+    static State check(Scheduler sched, boolean[] transient_) {
+        transient_[0] = false;
         if (sched.isShutdown() || sched.liveNonDaemon() == 0) {
             return null;
         }
@@ -97,6 +108,7 @@ final class AllAsleep {
             }
             Thread.State st = g.thread.getState();
             if (st != Thread.State.WAITING && st != Thread.State.BLOCKED) {
+                transient_[0] = st == Thread.State.RUNNABLE; // the G is parking
                 return null;
             }
             runs += g.runs;
@@ -116,6 +128,7 @@ final class AllAsleep {
             }
         }
         if (platformWaker(sched) != null) {
+            transient_[0] = true;
             return null;
         }
         return new State(gs.size(), runs, sched.stats.created.sum());

@@ -55,6 +55,15 @@ final class DeadlockDetector {
     private AllAsleep.State reportedAsleep;
     private volatile Thread thread;
     private volatile boolean requested;
+    /**
+     * When to look again by itself (System.nanoTime, 0 = never): set when a check found every G
+     * asleep but for something transient (see {@link AllAsleep#check(Scheduler, boolean[])});
+     * the delay doubles from 1 s to 64 s while that lasts, and is reset when sysmon idles anew.
+     * Detector thread only, except {@link #retryDelay}'s reset by sysmon.
+     */
+    private long retryAt;
+    private volatile long retryDelay = MIN_INTERVAL_NANOS;
+    private static final long MAX_RETRY_NANOS = 64 * MIN_INTERVAL_NANOS;
     /** Sum of the P status words at the last sysmon request (sysmon's own). */
     private long lastIdleTicks = Long.MIN_VALUE;
 
@@ -76,6 +85,7 @@ final class DeadlockDetector {
             return; // nothing ran since the last request (a spurious wakeup of sysmon)
         }
         lastIdleTicks = ticks;
+        retryDelay = MIN_INTERVAL_NANOS;
         request();
     }
 
@@ -133,8 +143,17 @@ final class DeadlockDetector {
         long last = System.nanoTime() - MIN_INTERVAL_NANOS;
         while (!sched.isShutdown()) {
             if (!requested) {
-                LockSupport.park(this);
-                continue;
+                if (retryAt == 0) {
+                    LockSupport.park(this);
+                    continue;
+                }
+                long until = retryAt - System.nanoTime();
+                if (until > 0) {
+                    LockSupport.parkNanos(this, until);
+                    continue;
+                }
+                retryAt = 0;
+                requested = true;
             }
             long wait = last + MIN_INTERVAL_NANOS - System.nanoTime();
             if (wait > 0) {
@@ -178,7 +197,13 @@ final class DeadlockDetector {
             for (LockCycles.Cycle c : first) {
                 anyNew |= !reportedCycles.contains(c.goids());
             }
-            AllAsleep.State asleep = allAsleep ? AllAsleep.check(sched) : null;
+            boolean[] transient_ = new boolean[1];
+            AllAsleep.State asleep = allAsleep ? AllAsleep.check(sched, transient_) : null;
+            if (allAsleep && asleep == null && transient_[0]) {
+                long d = retryDelay;
+                retryAt = System.nanoTime() + d;
+                retryDelay = Math.min(MAX_RETRY_NANOS, d * 2);
+            }
             if (asleep != null && asleep.sameAs(reportedAsleep)) {
                 asleep = null; // reported already, nothing ran since
             }
@@ -204,6 +229,8 @@ final class DeadlockDetector {
                 if (again != null && again.sameAs(asleep)) {
                     reportedAsleep = again;
                     reportAllAsleep();
+                } else if (retryAt == 0) {
+                    retryAt = System.nanoTime() + retryDelay; // changed while confirming: look once more
                 }
             }
             return confirmed;

@@ -25,6 +25,8 @@ final class CodeSize {
     static final int HUGE_METHOD_LIMIT = 8000;
     /** The class-file limit on a method's code length. */
     static final int MAX_CODE_LENGTH = 65535;
+    /** The largest code length in which every jump offset fits in 16 bits. */
+    static final int SHORT_JUMP_LIMIT = 32767;
 
     private CodeSize() {
     }

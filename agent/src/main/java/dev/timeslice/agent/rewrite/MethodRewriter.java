@@ -111,11 +111,15 @@ public final class MethodRewriter {
             }
             int after = CodeSize.upperBound(work);
             boolean huge = before <= CodeSize.HUGE_METHOD_LIMIT && after > CodeSize.HUGE_METHOD_LIMIT;
-            if (!huge && after <= CodeSize.MAX_CODE_LENGTH) {
+            // past 32 KB, jumps need wide offsets, which ASM can only emit by recomputing frames
+            // (it needs the class hierarchy for that): found by the fuzzer in javac's nested finally
+            boolean wide = before <= CodeSize.SHORT_JUMP_LIMIT && after > CodeSize.SHORT_JUMP_LIMIT;
+            if (!huge && !wide && after <= CodeSize.MAX_CODE_LENGTH) {
                 return rejected == null ? o : new Outcome(o.method(), o.status(), o.form(), o.versioned(),
                         o.stripMined(), o.counters(), o.callLoops(), o.returnPolls(), SELF_CHECK + rejected);
             }
             last = huge ? "would exceed HugeMethodLimit (" + before + " -> " + after + " bytes)"
+                    : wide ? "would need wide jumps (" + before + " -> " + after + " bytes)"
                     : "would exceed 64 KB (" + after + " bytes)";
         }
         original.instructions.resetLabels();

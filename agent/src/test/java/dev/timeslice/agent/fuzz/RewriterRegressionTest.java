@@ -221,4 +221,97 @@ class RewriterRegressionTest {
                 """, java.util.stream.Stream.concat(fuzzCalls("m2", 0, 1, 3, 20, 300).stream(),
                         fuzzCalls("dashes", 0, 1, 3, 20, 300).stream()).toList());
     }
+
+    /**
+     * fuzz-006: javac's nested finally blocks copy their bodies into every exit path; the method
+     * (about 30 KB) grew past 32 KB when rewritten, where jumps need wide offsets that ASM emits
+     * only by recomputing frames with the class hierarchy: the whole class failed ("cannot parse or
+     * rewrite: LimitExceededException: Too many operations", AIOOBE at loopPoll=2) and was left
+     * unchanged. Now a form that would cross 32 KB is replaced by a cheaper one or the original.
+     */
+    @Test
+    void fuzz006_nestedFinallyPastShortJumps() {
+        sameJava("Fuzz006", """
+                public class Fuzz006 {
+                    static final Object LOCK = new Object();
+                    static int calls;
+                    static long sink;
+                    static final int[] DATA = {3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3};
+
+                    static long m0(int a, int b, long c, int[] arr) {
+                        if (++calls > 400) throw new IllegalStateException("call budget");
+                        long acc = c;
+                        int x = a;
+                        int y = b;
+                        long z = c * 31 + a;
+                        StringBuilder sb = new StringBuilder();
+                        java.util.ArrayList<Integer> list = new java.util.ArrayList<>();
+                        java.util.HashMap<Integer, Integer> map = new java.util.HashMap<>();
+                        return acc + x * 7L + y + z + sb.toString().hashCode() + list.hashCode() + map.hashCode();
+                    }
+
+                    static long m1(int a, int b, long c, int[] arr) {
+                        if (++calls > 400) throw new IllegalStateException("call budget");
+                        long acc = c;
+                        int x = a;
+                        int y = b;
+                        long z = c * 31 + a;
+                        StringBuilder sb = new StringBuilder();
+                        java.util.ArrayList<Integer> list = new java.util.ArrayList<>();
+                        java.util.HashMap<Integer, Integer> map = new java.util.HashMap<>();
+                        switch ((Integer.bitCount(a)) & 7) {
+                        case 0: {
+                        }
+                        case 1: {
+                            try {
+                                if (list.size() > 0) acc += list.get(list.size() - 1);
+                            } catch (ArithmeticException | ArrayIndexOutOfBoundsException e4) {
+                                if (((c > z && (Math.max(a, (int) c) & 3) == 0) || (((DATA[y & 15] >>> 3) & 3) == 0 || ((int) acc & 7) == 4))) return acc + Math.max(DATA[y & 15], a);
+                            } finally {
+                                try {
+                                    try {
+                                        arr[(DATA[b & 15] >>> 7) & 7] = Math.abs(35);
+                                    } catch (ArithmeticException e5) {
+                                        if (((sb.length() << 3) < (sb.length() + sb.length()) && ((long) 0x5bd1e995 * 0x9E3779B97F4A7C15L) > acc)) return acc + (b | 7);
+                                        if ((y - (int) acc) < arr.length) return acc + a;
+                                    } finally {
+                                        if ((long) DATA[y & 15] > acc) return acc + (a - sb.length());
+                                        acc += switch (b & 3) { case 0 -> 1; case 1 -> y; case 2 -> { int t = x; for (int q = 0; q < 3; q++) t += q; yield t; } default -> (int) z; };
+                                        if ((Math.abs(b) & 3) == 0) return acc + (Integer.MAX_VALUE >>> 7);
+                                        break;
+                                    }
+                                } finally {
+                                    try {
+                                        {
+                                            int n8 = (x << 4) & 15;
+                                            for (int i7 = 0; i7 != n8; i7++) {
+                                                acc += switch ((a & (int) c) & 3) { case 0 -> 1; case 1 -> y; case 2 -> { int t = x; for (int q = 0; q < 3; q++) t += q; yield t; } default -> (int) z; };
+                                            }
+                                        }
+                                        {
+                                            int n11 = Math.min((a ^ sb.length()), 20);
+                                            acc += DATA[Math.abs(21) & 15] + Math.floorMod((b ^ arr.length), 7);
+                                            map.merge(b & 7, 1, Integer::sum);
+                                        }
+                                    } catch (RuntimeException e12) {
+                                        acc += 13 + e12.getClass().getName().length();
+                                        acc += DATA[arr.length & 15] + Math.floorMod(b, 7);
+                                    } finally {
+                                        acc += Math.max(b, y) / (sb.length() + b);
+                                    }
+                                }
+                            }
+                        }
+                        case 2: {
+                        }
+                        default: {
+                        }
+                        }
+                        return acc + x * 7L + y + z + sb.toString().hashCode() + list.hashCode() + map.hashCode();
+                    }
+
+                }
+                """, List.of(new Differential.Call("m1", new Object[] {1107761833, 48, -1103400900931869376L,
+                new int[] {12, 93, 29, 1, 99, 42}}), new Differential.Call("m1", new Object[] {7, -3, 99L, new int[] {1, 2}})));
+    }
 }

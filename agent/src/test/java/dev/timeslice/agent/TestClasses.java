@@ -54,6 +54,13 @@ public final class TestClasses {
             super(TestClasses.class.getClassLoader());
         }
 
+        /** A loader defining every class of {@code classes} (name to bytes). */
+        public static Loader of(Map<String, byte[]> classes) {
+            Loader l = new Loader();
+            classes.forEach(l::with);
+            return l;
+        }
+
         public Loader with(String name, byte[] bytes) {
             classes.put(name.replace('/', '.'), bytes);
             return this;

@@ -231,7 +231,7 @@ final class Differential implements AutoCloseable {
 
     /** Loads every class of the unit in a new loader and makes the calls, {@code reps} times. */
     static List<String> run(Map<String, byte[]> classes, Unit u, int reps) {
-        UnitLoader l = new UnitLoader(classes);
+        ClassLoader l = dev.timeslice.agent.TestClasses.Loader.of(classes);
         List<String> out = new ArrayList<>();
         Class<?> entry;
         try {
@@ -362,28 +362,6 @@ final class Differential implements AutoCloseable {
     static final class OriginalBroken extends RuntimeException {
         OriginalBroken(String msg) {
             super(msg);
-        }
-    }
-
-    /** Defines the unit's classes; everything else (the Timeslice runtime, the JDK) from the test loader. */
-    static final class UnitLoader extends ClassLoader {
-        private final Map<String, byte[]> classes;
-
-        UnitLoader(Map<String, byte[]> classes) {
-            super(Differential.class.getClassLoader());
-            this.classes = classes;
-        }
-
-        @Override
-        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            synchronized (getClassLoadingLock(name)) {
-                Class<?> c = findLoadedClass(name);
-                if (c == null) {
-                    byte[] b = classes.get(name);
-                    c = b != null ? defineClass(name, b, 0, b.length) : super.loadClass(name, false);
-                }
-                return c;
-            }
         }
     }
 }

@@ -114,8 +114,8 @@ public final class JitHarness {
         Class<?> orig;
         Class<?> rew;
         try {
-            orig = Class.forName(p.name, true, new Differential.UnitLoader(p.original));
-            rew = Class.forName(p.name + SUFFIX, true, new Differential.UnitLoader(p.rewritten));
+            orig = Class.forName(p.name, true, dev.timeslice.agent.TestClasses.Loader.of(p.original));
+            rew = Class.forName(p.name + SUFFIX, true, dev.timeslice.agent.TestClasses.Loader.of(p.rewritten));
         } catch (LinkageError | ClassNotFoundException e) {
             System.err.println("jit-harness: skipped " + p.name + ": " + e.toString().lines().findFirst().orElse(""));
             return;

@@ -83,13 +83,16 @@ public final class MethodRewriter {
             }
         }
         boolean framed = cls.majorVersion() >= Opcodes.V1_7 || Frames.hasFrames(original);
-        LoopAnalysis first = LoopAnalysis.of(new MethodGraph(original, framed), config.callPolicy());
+        MethodGraph graph = new MethodGraph(original, framed);
+        LoopAnalysis first = LoopAnalysis.of(graph, config.callPolicy());
         if (first.loops.isEmpty() && !first.hasPollingWorthyCall) {
             return Outcome.of(original, Status.UNTOUCHED, "bounded: no loop, no call");
         }
         int before = originalLength >= 0 ? originalLength : CodeSize.upperBound(original);
         String last = null;
         String rejected = null;
+        // once per method: every form's copy has the original's nodes in the same order
+        int[] depths = StackDepth.of(graph);
         for (Form form : Form.values()) {
             if (form.ordinal() < config.bestForm().ordinal()) {
                 continue;
@@ -98,7 +101,7 @@ public final class MethodRewriter {
             MethodNode work = copy(original);
             Outcome o;
             try {
-                o = apply(work, form, framed);
+                o = apply(work, form, framed, depths);
             } catch (RuntimeException e) {
                 rejected = note(rejected, form, "internal error: " + e);
                 continue;
@@ -134,7 +137,7 @@ public final class MethodRewriter {
         return earlier == null ? s : earlier + ", " + s;
     }
 
-    private Outcome apply(MethodNode m, Form form, boolean framed) {
+    private Outcome apply(MethodNode m, Form form, boolean framed, int[] depths) {
         MethodGraph g = new MethodGraph(m, framed);
         LoopAnalysis a = LoopAnalysis.of(g, config.callPolicy());
         CountedLoopMatcher matcher = new CountedLoopMatcher(g, cls);
@@ -167,7 +170,7 @@ public final class MethodRewriter {
                 }
             }
         }
-        ReturnPolls returns = ReturnPolls.plan(g, !a.loops.isEmpty(), StackDepth.of(g));
+        ReturnPolls returns = ReturnPolls.plan(g, !a.loops.isEmpty(), depths);
         // frames are looked up before the list changes; padding below updates these same nodes
         Map<LabelNode, FrameNode> frames = new HashMap<>();
         if (framed) {

@@ -7,8 +7,6 @@ import dev.timeslice.runtime.Observability;
 import dev.timeslice.runtime.Safepoint;
 import dev.timeslice.runtime.Scheduler;
 import dev.timeslice.runtime.Timeslice;
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
 import java.util.Map;
@@ -36,15 +34,9 @@ public final class Agent {
         // (IoPollerTrigger); classes loaded before this transformer are checked off the main thread.
         IoPollerTrigger pollers = new IoPollerTrigger();
         inst.addTransformer(pollers, false);
-        RewriteCache cache = RewriteCache.open(options.get(AgentOptions.CACHE), cacheFingerprint(options), log);
-        Thread warm = new Thread(() -> {
-            warmUp(rewriter);
-            pollers.checkLoaded(inst);
-            if (cache != null) {
-                cache.warmUp();
-                cache.evict();
-            }
-        }, "timeslice-warmup");
+        String cacheOption = options.get(AgentOptions.CACHE);
+        RewriteCache cache = cacheOption.isEmpty() ? null : RewriteCache.open(cacheOption, cacheFingerprint(options), log);
+        Thread warm = new Thread(new WarmUp(rewriter, pollers, inst, cache), "timeslice-warmup");
         warm.setDaemon(true);
         warm.start();
         Module runtime = Safepoint.class.getModule();
@@ -97,9 +89,12 @@ public final class Agent {
 
     /** Gives a named module whose classes were rewritten read access to the runtime's module. */
     static TimesliceTransformer.ModuleReads moduleReads(Instrumentation inst, Module runtime) {
-        return module -> {
-            if (!module.canRead(runtime)) {
-                inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of());
+        return new TimesliceTransformer.ModuleReads() { // a class, not a lambda: built in premain
+            @Override
+            public void ensureReadsRuntime(Module module) {
+                if (!module.canRead(runtime)) {
+                    inst.redefineModule(module, Set.of(runtime), Map.of(), Map.of(), Set.of(), Map.of());
+                }
             }
         };
     }
@@ -139,14 +134,38 @@ public final class Agent {
                 + " exclude=" + o.get(AgentOptions.EXCLUDE) + " threads=" + o.get(AgentOptions.THREADS);
     }
 
-    /** Rewrites a class of the agent itself once, in memory, to load and link the rewriter. */
-    private static void warmUp(ClassRewriter rewriter) {
-        try (InputStream in = Agent.class.getResourceAsStream("Agent.class")) {
-            if (in != null) {
-                rewriter.rewrite(in.readAllBytes());
+    /**
+     * Off the main thread: loads and links the rewriter by rewriting {@link WarmUpShape} once, in
+     * memory; checks
+     * whether the JDK's socket classes were loaded before the poller trigger was installed; warms
+     * the rewrite cache up. A named class, not a lambda: a lambda's call site is linked on first
+     * use, which spins a hidden class before main.
+     */
+    private static final class WarmUp implements Runnable {
+        private final ClassRewriter rewriter;
+        private final IoPollerTrigger pollers;
+        private final Instrumentation inst;
+        private final RewriteCache cache;
+
+        WarmUp(ClassRewriter rewriter, IoPollerTrigger pollers, Instrumentation inst, RewriteCache cache) {
+            this.rewriter = rewriter;
+            this.pollers = pollers;
+            this.inst = inst;
+            this.cache = cache;
+        }
+
+        @Override
+        public void run() {
+            try {
+                rewriter.rewrite(WarmUpShape.classFile());
+            } catch (RuntimeException ignored) {
+                // only a warm-up
             }
-        } catch (IOException | RuntimeException ignored) {
-            // only a warm-up
+            pollers.checkLoaded(inst);
+            if (cache != null) {
+                cache.warmUp();
+                cache.evict();
+            }
         }
     }
 }

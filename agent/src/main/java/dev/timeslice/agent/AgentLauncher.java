@@ -13,8 +13,9 @@ import java.util.jar.JarFile;
  * {@code dev.timeslice.agent.boot.Entry} — the class the manifest names, compiled for old JDKs —
  * once it has checked that the JDK is 21 or newer.
  *
- * <p>Invariants: this class references nothing outside the JDK, so loading it (by the system
- * loader, from the agent jar) loads nothing else of Timeslice. The agent jar is on the bootstrap
+ * <p>Invariants: loading this class (by the system loader, from the agent jar) loads nothing
+ * else of Timeslice; its one direct reference, to {@link Agent}, is linked only when the jar is
+ * known to be on the bootstrap class path, so it always links the bootstrap copy. The agent jar is on the bootstrap
  * class path — through the manifest's {@code Boot-Class-Path}, which names the jar by its built
  * name, or, if the jar has been renamed, appended by {@code premain} (the JVM then warns that class
  * data sharing is limited to boot classes) — and {@code premain} runs the real agent,
@@ -40,16 +41,29 @@ public final class AgentLauncher {
     }
 
     public static void premain(String agentArgs, Instrumentation inst) {
-        // The options are checked first, by the class the agent will use when the jar is on the
-        // boot class path already (initializing AgentOptions in two loaders cost start-up time);
-        // a renamed jar is checked here before appending it, which makes the JVM print a warning.
-        boolean onBoot = onBootClassPath();
-        checkOptions(agentArgs, onBoot ? null : AgentLauncher.class.getClassLoader());
+        if (onBootClassPath()) {
+            // The usual case: this class's loader delegates to the bootstrap loader first, so the
+            // direct call links the bootstrap copy of Agent (and, through it, of everything
+            // else). Not through reflection: a first Method.invoke in a cold JVM spins method
+            // handles, ~10 ms of start-up.
+            try {
+                Agent.start(agentArgs, inst);
+            } catch (IllegalArgumentException bad) {
+                // a bad option: one clear line, and the JVM does not start the program
+                System.err.println(bad.getMessage());
+                System.exit(1);
+            } catch (RuntimeException | LinkageError e) {
+                System.err.println("timeslice: agent failed to start: " + e);
+            }
+            return;
+        }
+        // A renamed jar: the options are checked before appending it (which makes the JVM print
+        // a warning), by a copy of AgentOptions in this loader; the agent then runs from the
+        // bootstrap loader, reached by name.
+        checkOptions(agentArgs, AgentLauncher.class.getClassLoader());
         Method start;
         try {
-            if (!onBoot) {
-                inst.appendToBootstrapClassLoaderSearch(new JarFile(ownJar()));
-            }
+            inst.appendToBootstrapClassLoaderSearch(new JarFile(ownJar()));
             start = Class.forName(AGENT_CLASS, true, null)
                     .getMethod("start", String.class, Instrumentation.class);
         } catch (Exception | LinkageError e) {
@@ -61,7 +75,6 @@ public final class AgentLauncher {
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             if (cause instanceof IllegalArgumentException) {
-                // a bad option: one clear line, and the JVM does not start the program
                 System.err.println(cause.getMessage());
                 System.exit(1);
             }

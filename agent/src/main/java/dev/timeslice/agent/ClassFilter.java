@@ -21,8 +21,17 @@ public final class ClassFilter {
     private final List<Glob> excludes;
 
     public ClassFilter(List<String> includes, List<String> excludes) {
-        this.includes = includes.stream().map(Glob::compile).toList();
-        this.excludes = excludes.stream().map(Glob::compile).toList();
+        // loops, not streams: this runs in premain, where every lambda is linked on first use
+        this.includes = compile(includes);
+        this.excludes = compile(excludes);
+    }
+
+    private static List<Glob> compile(List<String> globs) {
+        Glob[] out = new Glob[globs.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Glob.compile(globs.get(i));
+        }
+        return List.of(out);
     }
 
     public static ClassFilter of(AgentOptions options) {
@@ -36,7 +45,42 @@ public final class ClassFilter {
 
     /** @param internalName e.g. {@code com/acme/Foo} */
     public boolean rewrites(String internalName) {
-        return exclusionReason(internalName) == null;
+        // called for every class the JVM loads: no string is built unless a reason is asked for
+        if (internalName == null || internalName.startsWith("[") || defaultExclusion(internalName) != null
+                || internalName.equals("module-info") || internalName.endsWith("/module-info")) {
+            return false;
+        }
+        return included(internalName) && excludedBy(internalName) == null;
+    }
+
+    private static String defaultExclusion(String internalName) {
+        for (String prefix : DEFAULT_EXCLUDES) {
+            if (internalName.startsWith(prefix)) {
+                return prefix;
+            }
+        }
+        return null;
+    }
+
+    private boolean included(String internalName) {
+        if (includes.isEmpty()) {
+            return true;
+        }
+        for (Glob g : includes) {
+            if (g.matches(internalName)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Glob excludedBy(String internalName) {
+        for (Glob g : excludes) {
+            if (g.matches(internalName)) {
+                return g;
+            }
+        }
+        return null;
     }
 
     /** Why a class is not rewritten, or null if it is. */
@@ -44,21 +88,19 @@ public final class ClassFilter {
         if (internalName == null || internalName.startsWith("[")) {
             return "not a class";
         }
-        for (String prefix : DEFAULT_EXCLUDES) {
-            if (internalName.startsWith(prefix)) {
-                return "excluded by default (" + prefix.replace('/', '.') + ")";
-            }
+        String prefix = defaultExclusion(internalName);
+        if (prefix != null) {
+            return "excluded by default (" + prefix.replace('/', '.') + ")";
         }
         if (internalName.equals("module-info") || internalName.endsWith("/module-info")) {
             return "module descriptor";
         }
-        if (!includes.isEmpty() && includes.stream().noneMatch(g -> g.matches(internalName))) {
+        if (!included(internalName)) {
             return "not included";
         }
-        for (Glob g : excludes) {
-            if (g.matches(internalName)) {
-                return "excluded by " + g;
-            }
+        Glob g = excludedBy(internalName);
+        if (g != null) {
+            return "excluded by " + g;
         }
         return null;
     }

@@ -4,7 +4,6 @@ import java.net.URL;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.security.ProtectionDomain;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -32,22 +31,7 @@ final class ForeignAgents {
      * Timeslice's own jar may be among them: its classes are never rewritten anyway.
      */
     static ForeignAgents ofThisJvm() {
-        List<String> words = new ArrayList<>();
-        try {
-            java.util.Optional<String[]> args = ProcessHandle.current().info().arguments();
-            if (args.isPresent()) {
-                words.addAll(List.of(args.get())); // no lambda: this runs before main
-            }
-        } catch (RuntimeException ignored) {
-            // no command line available: the environment variables still count
-        }
-        for (String env : new String[] {"JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"}) {
-            String v = System.getenv(env);
-            if (v != null) {
-                words.addAll(List.of(v.trim().split("\\s+")));
-            }
-        }
-        return new ForeignAgents(agentJars(words));
+        return new ForeignAgents(agentJars(dev.timeslice.runtime.JvmCommandLine.words()));
     }
 
     /** The jars named by {@code -javaagent:} words. */

@@ -1,18 +1,21 @@
 package dev.timeslice.agent;
 
-import java.util.regex.Pattern;
-
 /**
  * Class-name globs over dotted names ({@code com.acme.Foo$Bar}): {@code **} matches any
  * characters, {@code *} any characters except {@code '.'}, {@code ?} one character except
  * {@code '.'}; everything else matches itself. Internal names ({@code com/acme/Foo}) are accepted
  * too and treated as dotted.
+ *
+ * <p>Matched by hand, not through {@code java.util.regex}: globs are checked on every class load
+ * from premain on, where compiling patterns and loading the regex engine is start-up time.
+ * Immutable and thread-safe.
  */
 public final class Glob {
     private final String text;
-    private final Pattern pattern;
+    /** The glob with '/' read as '.'. */
+    private final char[] pattern;
 
-    private Glob(String text, Pattern pattern) {
+    private Glob(String text, char[] pattern) {
         this.text = text;
         this.pattern = pattern;
     }
@@ -22,30 +25,51 @@ public final class Glob {
         if (g.isEmpty()) {
             throw new IllegalArgumentException("empty glob");
         }
-        StringBuilder re = new StringBuilder();
         for (int i = 0; i < g.length(); i++) {
             char c = g.charAt(i);
-            if (c == '*') {
-                if (i + 1 < g.length() && g.charAt(i + 1) == '*') {
-                    re.append(".*");
-                    i++;
-                } else {
-                    re.append("[^.]*");
-                }
-            } else if (c == '?') {
-                re.append("[^.]");
-            } else if (Character.isJavaIdentifierPart(c) || c == '.') {
-                re.append(c == '.' ? "\\." : c == '$' ? "\\$" : String.valueOf(c));
-            } else {
+            if (c != '*' && c != '?' && c != '.' && !Character.isJavaIdentifierPart(c)) {
                 throw new IllegalArgumentException("unexpected character '" + c + "' in glob " + glob);
             }
         }
-        return new Glob(glob, Pattern.compile(re.toString()));
+        return new Glob(glob, g.toCharArray());
     }
 
     /** @param className dotted or internal (slashed) class name */
     public boolean matches(String className) {
-        return pattern.matcher(className.replace('/', '.')).matches();
+        return match(0, className, 0);
+    }
+
+    private boolean match(int p, String name, int n) {
+        while (p < pattern.length) {
+            char c = pattern[p];
+            if (c == '*') {
+                boolean any = p + 1 < pattern.length && pattern[p + 1] == '*';
+                p += any ? 2 : 1;
+                for (int k = n; ; k++) {
+                    if (match(p, name, k)) {
+                        return true;
+                    }
+                    if (k == name.length() || (!any && at(name, k) == '.')) {
+                        return false;
+                    }
+                }
+            }
+            if (n == name.length()) {
+                return false;
+            }
+            char s = at(name, n);
+            if (c == '?' ? s == '.' : s != c) {
+                return false;
+            }
+            p++;
+            n++;
+        }
+        return n == name.length();
+    }
+
+    private static char at(String name, int i) {
+        char c = name.charAt(i);
+        return c == '/' ? '.' : c;
     }
 
     @Override

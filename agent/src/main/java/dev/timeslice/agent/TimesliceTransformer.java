@@ -34,7 +34,12 @@ public final class TimesliceTransformer implements ClassFileTransformer {
     private final ForeignAgents agents;
     private final RewriteCache cache;
     private final ClassLoader platform = ClassLoader.getPlatformClassLoader();
-    private final ThreadLocal<boolean[]> busy = ThreadLocal.withInitial(() -> new boolean[1]);
+    private final ThreadLocal<boolean[]> busy = new ThreadLocal<>() { // no lambda: built in premain
+        @Override
+        protected boolean[] initialValue() {
+            return new boolean[1];
+        }
+    };
 
     /** Gives a named module read access to the runtime's module before its rewritten classes link. */
     @FunctionalInterface

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Random;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class ClassFilterTest {
@@ -48,5 +50,51 @@ class ClassFilterTest {
         assertTrue(Glob.compile("**").matches("anything.at.All"));
         assertThrows(IllegalArgumentException.class, () -> Glob.compile("a.[bc]"));
         assertThrows(IllegalArgumentException.class, () -> Glob.compile(" "));
+    }
+
+    /** The hand-written matcher against the regular expression a glob means, on random globs and names. */
+    @Test
+    void globMatchesItsRegularExpression() {
+        Random r = new Random(20261202);
+        String[] globParts = {"a", "b", ".", "*", "**", "?", "$", "/"};
+        String[] nameParts = {"a", "b", ".", "$", "/", "ab"};
+        int matched = 0;
+        for (int i = 0; i < 50_000; i++) {
+            StringBuilder g = new StringBuilder();
+            for (int k = 1 + r.nextInt(6); k > 0; k--) {
+                g.append(globParts[r.nextInt(globParts.length)]);
+            }
+            StringBuilder n = new StringBuilder();
+            for (int k = r.nextInt(7); k > 0; k--) {
+                n.append(nameParts[r.nextInt(nameParts.length)]);
+            }
+            String glob = g.toString();
+            if (glob.trim().isEmpty()) {
+                continue;
+            }
+            boolean expected = regex(glob).matcher(n.toString().replace('/', '.')).matches();
+            assertEquals(expected, Glob.compile(glob).matches(n.toString()), glob + " on " + n);
+            matched += expected ? 1 : 0;
+        }
+        assertTrue(matched > 1000, "the random cases must include matches: " + matched);
+    }
+
+    private static Pattern regex(String glob) {
+        String g = glob.trim().replace('/', '.');
+        StringBuilder re = new StringBuilder();
+        for (int i = 0; i < g.length(); i++) {
+            char c = g.charAt(i);
+            if (c == '*' && i + 1 < g.length() && g.charAt(i + 1) == '*') {
+                re.append(".*");
+                i++;
+            } else if (c == '*') {
+                re.append("[^.]*");
+            } else if (c == '?') {
+                re.append("[^.]");
+            } else {
+                re.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.compile(re.toString());
     }
 }

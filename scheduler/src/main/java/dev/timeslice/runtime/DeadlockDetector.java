@@ -128,7 +128,12 @@ final class DeadlockDetector {
             synchronized (this) {
                 t = thread;
                 if (t == null) {
-                    t = new Thread(this::loop, sched.name + "-deadlock");
+                    t = new Thread(new Runnable() { // no lambda: may run before main
+                        @Override
+                        public void run() {
+                            loop();
+                        }
+                    }, sched.name + "-deadlock");
                     t.setDaemon(true);
                     thread = t;
                     t.start();

@@ -565,16 +565,38 @@ final class JdkAccess {
      * JVM's default stack size).
      */
     static boolean setStackSize(Thread unstarted, long bytes) {
-        try {
-            Field holderField = Thread.class.getDeclaredField("holder");
-            holderField.setAccessible(true);
-            Object holder = holderField.get(unstarted);
-            Field size = holder.getClass().getDeclaredField("stackSize");
-            size.setAccessible(true);
-            size.setLong(holder, bytes);
-            return true;
-        } catch (ReflectiveOperationException | RuntimeException e) {
+        if (StackSize.HOLDER == null) {
             return false;
+        }
+        try {
+            StackSize.STACK_SIZE.set(StackSize.HOLDER.get(unstarted), bytes);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * {@code Thread.holder.stackSize}, as VarHandles: the first M is created before main, and
+     * core reflection's field accessors would spin method-handle classes there (~15 ms).
+     */
+    private static final class StackSize {
+        static final VarHandle HOLDER;
+        static final VarHandle STACK_SIZE;
+
+        static {
+            VarHandle holder = null;
+            VarHandle size = null;
+            try {
+                Class<?> fieldHolder = Class.forName("java.lang.Thread$FieldHolder");
+                MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup());
+                holder = lookup.findVarHandle(Thread.class, "holder", fieldHolder);
+                size = lookup.findVarHandle(fieldHolder, "stackSize", long.class);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                holder = null;
+            }
+            HOLDER = size == null ? null : holder;
+            STACK_SIZE = size;
         }
     }
 

@@ -161,9 +161,12 @@ public final class JfrEvents implements SchedEvents {
         Control(Scheduler sched, java.util.function.Consumer<Boolean> onChange) {
             this.sched = sched;
             this.onChange = onChange;
-            this.statsHook = () -> {
-                emitStats(this.sched);
-                recheck();
+            this.statsHook = new Runnable() { // no lambda: built before main
+                @Override
+                public void run() {
+                    emitStats(Control.this.sched);
+                    recheck();
+                }
             };
         }
 

@@ -75,17 +75,20 @@ public final class Launcher {
             return false;
         }
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread g1 = s.newThread().name("main").daemon(false).unstarted(() -> {
-            try {
-                // invokeExact with the handle's own type: no argument spreading or adaptation,
-                // so nothing to generate at start-up (invokeWithArguments costs ~30 ms here)
-                if (args.length == 0) {
-                    main.invokeExact();
-                } else {
-                    main.invokeExact((String[]) args[0]);
+        Thread g1 = s.newThread().name("main").daemon(false).unstarted(new Runnable() { // no lambda: before main
+            @Override
+            public void run() {
+                try {
+                    // invokeExact with the handle's own type: no argument spreading or adaptation,
+                    // so nothing to generate at start-up (invokeWithArguments costs ~30 ms here)
+                    if (args.length == 0) {
+                        main.invokeExact();
+                    } else {
+                        main.invokeExact((String[]) args[0]);
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
                 }
-            } catch (Throwable t) {
-                failure.set(t);
             }
         });
         g1.start();

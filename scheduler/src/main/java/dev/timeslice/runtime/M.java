@@ -89,14 +89,7 @@ final class M extends ForkJoinWorkerThread {
     static long mainStackSize() {
         long size = 1L << 20;
         try {
-            java.util.List<String> args = new java.util.ArrayList<>();
-            for (String env : new String[] {"JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS"}) {
-                String v = System.getenv(env);
-                if (v != null) {
-                    args.addAll(java.util.Arrays.asList(v.trim().split("\\s+")));
-                }
-            }
-            ProcessHandle.current().info().arguments().ifPresent(a -> args.addAll(java.util.Arrays.asList(a)));
+            java.util.List<String> args = JvmCommandLine.words();
             for (String a : args) {
                 long v = -1;
                 if (a.startsWith("-Xss")) {

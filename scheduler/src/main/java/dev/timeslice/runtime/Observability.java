@@ -178,11 +178,14 @@ public final class Observability implements AutoCloseable {
     private MBeanServer mbeanServer;
     private final java.util.concurrent.CountDownLatch jfrDone = new java.util.concurrent.CountDownLatch(1);
     /** Registers the MXBean in the platform server when it exists (see {@link PlatformMBeanHook}). */
-    private final java.util.function.Consumer<MBeanServer> registration = server -> {
-        try {
-            registerMBean(server);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+    private final java.util.function.Consumer<MBeanServer> registration = new java.util.function.Consumer<MBeanServer>() {
+        @Override
+        public void accept(MBeanServer server) { // a class, not a lambda: created before main
+            try {
+                registerMBean(server);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
         }
     };
     private volatile PlatformMBeanHook.Mode jmxMode;
@@ -207,9 +210,12 @@ public final class Observability implements AutoCloseable {
     private void startJfr() {
         try {
             JfrEvents listener = new JfrEvents();
-            JfrEvents.Control control = new JfrEvents.Control(sched, wanted -> {
-                jfrWanted = wanted;
-                refreshListeners();
+            JfrEvents.Control control = new JfrEvents.Control(sched, new java.util.function.Consumer<Boolean>() {
+                @Override
+                public void accept(Boolean wanted) {
+                    jfrWanted = wanted;
+                    refreshListeners();
+                }
             });
             synchronized (this) {
                 if (closed.get()) {
@@ -250,9 +256,12 @@ public final class Observability implements AutoCloseable {
         if (settings.jfr()) {
             // JFR's control plane takes some ms to load: beside the program's start, not in front
             // of it. JFR events from the first moments of a recording started with the JVM may be missed.
-            Thread t = new Thread(() -> {
-                startJfr();
-                jfrDone.countDown();
+            Thread t = new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    startJfr();
+                    jfrDone.countDown();
+                }
             }, sched.name() + "-jfr-init");
             t.setDaemon(true);
             t.start();

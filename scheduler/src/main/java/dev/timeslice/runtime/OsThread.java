@@ -1,9 +1,8 @@
 package dev.timeslice.runtime;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * What the OS says about an M's thread (Linux {@code /proc}; elsewhere nothing is known). sysmon
@@ -16,7 +15,7 @@ final class OsThread {
     /** The calling thread's OS thread id, or -1 when unknown (not Linux). */
     static int currentTid() {
         try {
-            String stat = Files.readString(Path.of("/proc/thread-self/stat"), StandardCharsets.US_ASCII);
+            String stat = read("/proc/thread-self/stat");
             int sp = stat.indexOf(' ');
             return sp > 0 ? Integer.parseInt(stat.substring(0, sp)) : -1;
         } catch (IOException | RuntimeException e) {
@@ -33,11 +32,22 @@ final class OsThread {
             return false;
         }
         try {
-            String stat = Files.readString(Path.of("/proc/self/task/" + tid + "/stat"), StandardCharsets.US_ASCII);
+            String stat = read("/proc/self/task/" + tid + "/stat");
             int close = stat.lastIndexOf(')');
             return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'R';
         } catch (IOException | RuntimeException e) {
             return false;
+        }
+    }
+
+    /**
+     * A whole /proc file, through {@code FileInputStream} (loaded by every JVM for
+     * {@code System.in}), not {@code Files} (whose channel classes an M's first read would load
+     * at start-up).
+     */
+    private static String read(String path) throws IOException {
+        try (FileInputStream in = new FileInputStream(path)) {
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
         }
     }
 

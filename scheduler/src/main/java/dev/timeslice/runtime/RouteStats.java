@@ -16,16 +16,30 @@ public final class RouteStats {
     /** Kind -> class that created (or, for a Thread subclass, is) the thread -> count. */
     private static final Map<String, Map<String, LongAdder>> LEFT_ALONE_BY_CLASS = new ConcurrentHashMap<>();
 
+    /** Named classes, not lambdas: the first routing happens before main, where linking a lambda costs. */
+    private static final java.util.function.Function<String, LongAdder> NEW_ADDER = new java.util.function.Function<>() {
+        @Override
+        public LongAdder apply(String k) {
+            return new LongAdder();
+        }
+    };
+    private static final java.util.function.Function<String, Map<String, LongAdder>> NEW_MAP = new java.util.function.Function<>() {
+        @Override
+        public Map<String, LongAdder> apply(String k) {
+            return new ConcurrentHashMap<>();
+        }
+    };
+
     private RouteStats() {
     }
 
     static void routed(String kind) {
-        ROUTED.computeIfAbsent(kind, k -> new LongAdder()).increment();
+        ROUTED.computeIfAbsent(kind, NEW_ADDER).increment();
     }
 
     /** Called from rewritten code at a creation site the agent deliberately left alone. */
     public static void leftAlone(String kind) {
-        LEFT_ALONE.computeIfAbsent(kind, k -> new LongAdder()).increment();
+        LEFT_ALONE.computeIfAbsent(kind, NEW_ADDER).increment();
     }
 
     /**
@@ -34,8 +48,8 @@ public final class RouteStats {
      */
     public static void leftAlone(String kind, String className) {
         leftAlone(kind);
-        LEFT_ALONE_BY_CLASS.computeIfAbsent(kind, k -> new ConcurrentHashMap<>())
-                .computeIfAbsent(className, k -> new LongAdder()).increment();
+        LEFT_ALONE_BY_CLASS.computeIfAbsent(kind, NEW_MAP)
+                .computeIfAbsent(className, NEW_ADDER).increment();
     }
 
     /** Kind -> class name -> count, for the creations recorded with a class name. */

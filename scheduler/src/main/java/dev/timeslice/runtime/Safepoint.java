@@ -38,7 +38,11 @@ public final class Safepoint {
     /** Non-zero while at least one request (preemption, scan) is pending somewhere. */
     private static volatile int word;
 
-    private static volatile Handler handler = site -> { };
+    private static volatile Handler handler = new Handler() { // no lambda: linked before main
+        @Override
+        public void atPoll(int site) {
+        }
+    };
 
     private Safepoint() {
     }

@@ -9,7 +9,7 @@ import java.util.TreeMap;
 /**
  * A consistent snapshot of every G, taken by a GC-scan ({@link Scheduler#scan}).
  *
- * @param trigger         what started it ("api", or the name of the JVM collector, e.g. "G1 Young Generation")
+ * @param trigger         what started it ("api", or "gc" after a JVM garbage collection)
  * @param at              wall-clock time of the scan
  * @param ttspNanos       time-to-safepoint of the whole scan: from its start until every G that
  *                        was running had stopped at a poll (or the bound passed)

@@ -117,23 +117,16 @@ public final class Scheduler implements AutoCloseable {
             sysmon.start();
         }
         this.gcScanTrigger = b.gcScan ? new GcScanTrigger(this, b.gcScanInterval.toNanos()) : null;
-        if (b.backgroundInit) {
-            // The JDK's I/O pollers and the GC notifications cost tens of ms to set up: beside
-            // the program's start. Initializing the pollers' class from here still happens
-            // before any G can use them: a G doing I/O first waits for this initialization.
-            boolean pollers = !b.lazyIoPollers;
-            Thread init = new Thread(() -> {
-                if (pollers) {
-                    JdkAccess.initIoPollers();
-                }
-                if (gcScanTrigger != null) {
-                    gcScanTrigger.start();
-                }
-            }, name + "-init");
+        if (gcScanTrigger != null) {
+            gcScanTrigger.start();
+        }
+        if (!b.lazyIoPollers && b.backgroundInit) {
+            // The JDK's I/O pollers cost tens of ms to set up: beside the program's start.
+            // Initializing the pollers' class from here still happens before any G can use
+            // them: a G doing I/O first waits for this initialization.
+            Thread init = new Thread(JdkAccess::initIoPollers, name + "-init");
             init.setDaemon(true);
             init.start();
-        } else if (gcScanTrigger != null) {
-            gcScanTrigger.start();
         }
     }
 
@@ -360,15 +353,18 @@ public final class Scheduler implements AutoCloseable {
             if (keepAliveThread != null) {
                 return;
             }
-            Thread t = new Thread(() -> {
-                lock.lock();
-                try {
-                    while (nonDaemon.get() > 0) {
-                        nonDaemonZero.awaitUninterruptibly();
+            Thread t = new Thread(new Runnable() { // a class, not a lambda: this runs before main
+                @Override
+                public void run() {
+                    lock.lock();
+                    try {
+                        while (nonDaemon.get() > 0) {
+                            nonDaemonZero.awaitUninterruptibly();
+                        }
+                        keepAliveThread = null;
+                    } finally {
+                        lock.unlock();
                     }
-                    keepAliveThread = null;
-                } finally {
-                    lock.unlock();
                 }
             }, name + "-keepalive");
             t.setDaemon(false);
@@ -440,7 +436,12 @@ public final class Scheduler implements AutoCloseable {
         return foreignExecutor;
     }
 
-    private final java.util.concurrent.Executor foreignExecutor = this::readyForeign;
+    private final java.util.concurrent.Executor foreignExecutor = new java.util.concurrent.Executor() {
+        @Override
+        public void execute(Runnable runContinuation) {
+            readyForeign(runContinuation);
+        }
+    };
 
     /** A virtual thread that inherited a G as its scheduler became runnable: adopt it as a G. */
     void readyForeign(Runnable runContinuation) {

@@ -2,8 +2,6 @@ package dev.timeslice.agent.boot;
 
 import java.io.File;
 import java.lang.instrument.Instrumentation;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 
 /**
  * The class the agent jar's manifest names (Premain-Class, Agent-Class, Main-Class). It is
@@ -12,15 +10,16 @@ import java.lang.reflect.Method;
  * it prints one line, {@code timeslice: Timeslice needs JDK 21 or newer; this is 17.0.15
  * (/usr/lib/jvm/.../bin/java)}, and stops (exit status 1; for dynamic attach it only prints, the
  * running program is left alone). On 21 or newer it calls the real entry,
- * {@code dev.timeslice.agent.AgentLauncher}, by name through reflection, so that nothing compiled
- * for 21 is loaded before the check.
+ * {@code dev.timeslice.agent.AgentLauncher}, directly: the JVM resolves a call when it first runs
+ * it, so nothing compiled for 21 is loaded before the check (and verifying this class loads
+ * nothing: the calls pass only JDK types). Not through reflection: a first {@code Method.invoke}
+ * in a cold JVM spins method handles, ~10 ms of start-up.
  *
- * <p>Invariants: references only classes of Java 8's {@code java.base}; never loads a Timeslice
- * class before the version check.
+ * <p>Invariants: references only classes of Java 8's {@code java.base} and, after the version
+ * check, {@code AgentLauncher}; never loads a Timeslice class before the check.
  */
 public final class Entry {
     static final int MIN_FEATURE = 21;
-    private static final String LAUNCHER = "dev.timeslice.agent.AgentLauncher";
 
     private Entry() {
     }
@@ -32,7 +31,7 @@ public final class Entry {
             System.err.println(tooOld());
             System.exit(1);
         }
-        call("premain", new Class<?>[] {String.class, Instrumentation.class}, agentArgs, inst);
+        dev.timeslice.agent.AgentLauncher.premain(agentArgs, inst);
     }
 
     public static void agentmain(String agentArgs, Instrumentation inst) throws Exception {
@@ -40,7 +39,7 @@ public final class Entry {
             System.err.println(tooOld()); // the running program is not stopped
             return;
         }
-        call("agentmain", new Class<?>[] {String.class, Instrumentation.class}, agentArgs, inst);
+        dev.timeslice.agent.AgentLauncher.agentmain(agentArgs, inst);
     }
 
     public static void main(String[] args) throws Exception {
@@ -48,7 +47,7 @@ public final class Entry {
             System.err.println(tooOld());
             System.exit(1);
         }
-        call("main", new Class<?>[] {String[].class}, (Object) args);
+        dev.timeslice.agent.AgentLauncher.main(args);
     }
 
     /** Whether this JDK's feature version is at least {@value #MIN_FEATURE}. */
@@ -71,21 +70,5 @@ public final class Entry {
         return "timeslice: Timeslice needs JDK " + MIN_FEATURE + " or newer; this is "
                 + System.getProperty("java.version") + " (" + System.getProperty("java.home")
                 + File.separator + "bin" + File.separator + "java)";
-    }
-
-    private static void call(String name, Class<?>[] types, Object... args) throws Exception {
-        Method m = Class.forName(LAUNCHER, true, Entry.class.getClassLoader()).getMethod(name, types);
-        try {
-            m.invoke(null, args);
-        } catch (InvocationTargetException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof Exception) {
-                throw (Exception) cause;
-            }
-            if (cause instanceof Error) {
-                throw (Error) cause;
-            }
-            throw e;
-        }
     }
 }

@@ -129,9 +129,13 @@ public final class ClassRewriter {
             }
             List<MethodReport> reports = List.copyOf(polls.reports());
             boolean routed = (routing != null && routing.changed()) || (main != null && main.changed());
-            if (!routed && reports.stream().noneMatch(MethodReport::changed)) {
-                boolean kept = reports.stream().anyMatch(m -> m.status() == MethodRewriter.Status.KEPT_ORIGINAL
-                        || m.status() == MethodRewriter.Status.SKIPPED);
+            boolean changed = false;
+            boolean kept = false;
+            for (MethodReport m : reports) { // loops, not streams: this runs for every class
+                changed |= m.changed();
+                kept |= m.status() == MethodRewriter.Status.KEPT_ORIGINAL || m.status() == MethodRewriter.Status.SKIPPED;
+            }
+            if (!routed && !changed) {
                 return new Result(kept ? Result.Status.SKIPPED : Result.Status.UNCHANGED, name, null,
                         kept ? "kept the original code of every method that needs polls" : "nothing to poll", reports);
             }

@@ -69,15 +69,24 @@ final class MethodGraph {
             p.add(new ArrayList<>(2));
         }
         for (int i = 0; i < n; i++) {
-            succ[i] = s.get(i).stream().mapToInt(Integer::intValue).toArray();
+            succ[i] = toArray(s.get(i));
             for (int t : succ[i]) {
                 p.get(t).add(i);
             }
         }
         pred = new int[n][];
         for (int i = 0; i < n; i++) {
-            pred[i] = p.get(i).stream().mapToInt(Integer::intValue).toArray();
+            pred[i] = toArray(p.get(i));
         }
+    }
+
+    /** A loop, not a stream: this runs twice per instruction of every method rewritten. */
+    private static int[] toArray(List<Integer> list) {
+        int[] out = new int[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = list.get(i);
+        }
+        return out;
     }
 
     int size() {

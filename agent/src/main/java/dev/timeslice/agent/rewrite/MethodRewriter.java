@@ -144,7 +144,9 @@ public final class MethodRewriter {
         boolean guarded = form != Form.MINIMAL;
         List<CountedLoop> strips = new ArrayList<>();
         List<CountedLoop> versioned = new ArrayList<>();
-        Map<CountedLoop, LoopAnalysis.Loop> loopOf = new HashMap<>();
+        // identity maps: a CountedLoop is one loop's match; a record's own hashCode would hash its
+        // instruction lists and link ObjectMethods (a bootstrap method) on first use
+        Map<CountedLoop, LoopAnalysis.Loop> loopOf = new java.util.IdentityHashMap<>();
         List<LoopAnalysis.Loop> counters = new ArrayList<>();
         List<LoopAnalysis.Loop> callLoops = new ArrayList<>();
         List<LoopAnalysis.Loop> handlerLoops = new ArrayList<>();
@@ -192,7 +194,7 @@ public final class MethodRewriter {
             }
         }
         // out-of-line code runs under the handlers of the point it stands for (found before the list changes)
-        Map<CountedLoop, List<TryCatchBlockNode>> covers = new HashMap<>();
+        Map<CountedLoop, List<TryCatchBlockNode>> covers = new java.util.IdentityHashMap<>();
         for (CountedLoop c : strips) {
             covers.put(c, g.covering(g.indexOf(c.header()), g.indexOf(c.headBefore())));
         }

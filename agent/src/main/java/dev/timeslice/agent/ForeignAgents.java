@@ -1,7 +1,7 @@
 package dev.timeslice.agent;
 
 import java.net.URL;
-import java.nio.file.Path;
+import java.io.File;
 import java.security.CodeSource;
 import java.security.ProtectionDomain;
 import java.util.List;
@@ -20,9 +20,10 @@ import java.util.Set;
 final class ForeignAgents {
     static final ForeignAgents NONE = new ForeignAgents(Set.of());
 
-    private final Set<Path> jars;
+    /** Absolute, normalized paths of the jars. */
+    private final Set<String> jars;
 
-    ForeignAgents(Set<Path> jars) {
+    ForeignAgents(Set<String> jars) {
         this.jars = Set.copyOf(jars);
     }
 
@@ -35,23 +36,24 @@ final class ForeignAgents {
     }
 
     /** The jars named by {@code -javaagent:} words. */
-    static Set<Path> agentJars(List<String> words) {
-        Set<Path> out = new java.util.HashSet<>();
+    static Set<String> agentJars(List<String> words) {
+        Set<String> out = new java.util.HashSet<>();
         for (String w : words) {
             if (!w.startsWith("-javaagent:")) {
                 continue;
             }
             String spec = w.substring("-javaagent:".length());
             int eq = spec.indexOf('=');
-            Path jar = normalize(Path.of(eq >= 0 ? spec.substring(0, eq) : spec));
-            if (jar != null) {
-                out.add(jar);
-            }
+            // the form a class loader's code source has: a file: URI's decoded path
+            out.add(normalize(new File(eq >= 0 ? spec.substring(0, eq) : spec).getAbsoluteFile().toURI().getPath()));
         }
         return out;
     }
 
-    /** Whether the class with this protection domain was loaded from another agent's jar. */
+    /**
+     * Whether the class with this protection domain was loaded from another agent's jar. Called
+     * on every class load: string work only (no {@code URI}/{@code Path} per class).
+     */
     boolean owns(ProtectionDomain pd) {
         if (jars.isEmpty() || pd == null) {
             return false;
@@ -61,22 +63,36 @@ final class ForeignAgents {
         if (url == null || !"file".equals(url.getProtocol())) {
             return false;
         }
-        try {
-            return jars.contains(normalize(Path.of(url.toURI())));
-        } catch (Exception e) {
-            return false;
+        String path = url.getPath();
+        if (path.indexOf('%') >= 0) {
+            path = java.net.URLDecoder.decode(path.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
         }
+        return jars.contains(normalize(path));
     }
 
     boolean isEmpty() {
         return jars.isEmpty();
     }
 
-    private static Path normalize(Path p) {
-        try {
-            return p.toAbsolutePath().normalize();
-        } catch (RuntimeException e) {
-            return null;
+    /**
+     * An absolute path with "." and ".." segments and repeated separators removed, lexically
+     * (like {@code Path.normalize}, without loading NIO's file system before main).
+     */
+    static String normalize(String absolute) {
+        if (absolute.indexOf("/.") < 0 && absolute.indexOf("//") < 0) {
+            return absolute;
         }
+        java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+        for (String part : absolute.split("/")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                parts.pollLast();
+            } else {
+                parts.addLast(part);
+            }
+        }
+        return "/" + String.join("/", parts);
     }
 }

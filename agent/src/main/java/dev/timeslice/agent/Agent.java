@@ -3,7 +3,7 @@ package dev.timeslice.agent;
 import dev.timeslice.agent.rewrite.ClassRewriter;
 import dev.timeslice.agent.rewrite.RewriteConfig;
 import dev.timeslice.runtime.DeadlockMode;
-import dev.timeslice.runtime.Observability;
+import dev.timeslice.runtime.observe.Observability;
 import dev.timeslice.runtime.Safepoint;
 import dev.timeslice.runtime.Scheduler;
 import dev.timeslice.runtime.Timeslice;

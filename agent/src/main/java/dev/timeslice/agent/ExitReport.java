@@ -1,7 +1,7 @@
 package dev.timeslice.agent;
 
 import dev.timeslice.runtime.Deadlock;
-import dev.timeslice.runtime.Observability;
+import dev.timeslice.runtime.observe.Observability;
 import dev.timeslice.runtime.RouteStats;
 import dev.timeslice.runtime.Scheduler;
 import dev.timeslice.runtime.SchedulerStats;

@@ -8,7 +8,7 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.spy;
 import static org.mockito.Mockito.verify;
 
-import dev.timeslice.runtime.Observability;
+import dev.timeslice.runtime.observe.Observability;
 import dev.timeslice.runtime.Scheduler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

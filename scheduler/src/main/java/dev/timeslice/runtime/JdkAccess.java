@@ -47,6 +47,10 @@ import java.util.concurrent.ForkJoinWorkerThread;
  * and {@code jdk.internal.vm} to this class's module with
  * {@code Instrumentation.redefineModule}; tests pass {@code --add-opens}. The first two are
  * required ({@link #check()} reports what is missing); the rest degrade to no-ops.
+ *
+ * <p>Who may touch what: the core package only. The class stays package-private: the runtime
+ * lives in the bootstrap loader's unnamed module, so a public member here would hand the opened
+ * JDK internals to every class in the JVM.
  */
 final class JdkAccess {
     private static final MethodHandle NEW_VT_BUILDER;

@@ -21,6 +21,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * main threw, so the launcher prints the usual "Exception in thread "main"" trace and the exit
  * status is 1); live non-daemon G's keep the JVM up through the scheduler's keep-alive thread;
  * {@code System.exit} from any G exits; shutdown hooks run.
+ *
+ * <p>Rewritten application code names this class ({@code MainPrologueStage.LAUNCHER} in the agent's
+ * {@code rewrite.MainPrologueStage}): its package, name and the methods it calls are fixed.
  */
 public final class Launcher {
     private static final AtomicBoolean ROUTED = new AtomicBoolean();

@@ -26,6 +26,9 @@ package dev.timeslice.runtime;
  * budget left is too small) and runs the original, unchanged loop.
  *
  * <p>No state, no allocation, no calls: safe to call from any thread, in any class loader.
+ *
+ * <p>Rewritten application code names this class ({@code PollCode.POLL_MATH} in the agent's
+ * {@code rewrite.PollCode}): its package, name and the methods it calls are fixed.
  */
 public final class PollMath {
     private PollMath() {

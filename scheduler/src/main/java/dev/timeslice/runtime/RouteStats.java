@@ -9,6 +9,9 @@ import java.util.concurrent.atomic.LongAdder;
  * How many thread creations in rewritten code were routed to the scheduler, and how many were
  * left alone, by kind ("new Thread", "Executors pool", "Thread subclass", ...). Any thread
  * counts; the exit summary reads them.
+ *
+ * <p>Rewritten application code names this class ({@code ThreadCallSites.ROUTE_STATS} in the agent's
+ * {@code rewrite.ThreadCallSites}): its package, name and the {@code leftAlone} methods it calls are fixed.
  */
 public final class RouteStats {
     private static final Map<String, LongAdder> ROUTED = new ConcurrentHashMap<>();

@@ -18,6 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>What is routed and what is left alone is listed in the README; {@link RouteStats} counts
  * both at run time.
+ *
+ * <p>Rewritten application code names this class ({@code ThreadCallSites.ROUTES} in the agent's
+ * {@code rewrite.ThreadCallSites}): its package, name and the methods it calls are fixed.
  */
 public final class Routes {
     private static final AtomicInteger POOL_NUMBER = new AtomicInteger(1);

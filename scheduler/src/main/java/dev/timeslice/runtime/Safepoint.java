@@ -22,6 +22,9 @@ package dev.timeslice.runtime;
  * <p>Who may touch what: only {@link Handler} installers (the scheduler, tests) call
  * {@link #setHandler}; only sysmon and the scan raise/lower the word through
  * {@link #raise()}/{@link #lower()}.
+ *
+ * <p>Rewritten application code names this class ({@code PollCode.SAFEPOINT} in the agent's
+ * {@code rewrite.PollCode}): its package, name and the static field and methods it calls are fixed.
  */
 public final class Safepoint {
     /** Poll site kinds, passed to the slow path. */

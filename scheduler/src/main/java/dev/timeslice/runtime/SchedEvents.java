@@ -5,6 +5,9 @@ package dev.timeslice.runtime;
  * scheduler's hot paths by the M's, sysmon and the scan: implementations must be fast, must not
  * block and must not throw. With no listener installed the cost is one volatile read per G run.
  * All times are {@link System#nanoTime()}.
+ *
+ * <p>It is the core's only way out to observability: the core calls it and never names a class of
+ * {@code dev.timeslice.runtime.observe}, which implements it.
  */
 public interface SchedEvents {
     /** An M started (or resumed) running G {@code goid} on P {@code p}. */

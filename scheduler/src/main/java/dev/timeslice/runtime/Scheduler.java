@@ -1180,7 +1180,8 @@ public final class Scheduler implements AutoCloseable {
         this.events = listener;
     }
 
-    SchedEvents events() {
+    /** The installed listener, or null; {@code Observability} chains a listener installed before it. */
+    public SchedEvents events() {
         return events;
     }
 
@@ -1257,6 +1258,11 @@ public final class Scheduler implements AutoCloseable {
 
     public int procs() {
         return procs;
+    }
+
+    /** The cap on M's ({@link Builder#maxThreads}). */
+    public int maxThreads() {
+        return maxM;
     }
 
     public Duration slice() {

@@ -6,6 +6,8 @@ import java.util.Objects;
  * The JVM-wide scheduler that the agent starts and that rewritten code is routed to.
  * Rewritten classes keep working without it (e.g. loaded by a tool without the agent): every
  * routing entry point then falls back to what the original code did.
+ *
+ * <p>Both fields are written once, by {@link #install} (the agent's start-up), and read by anyone.
  */
 public final class Timeslice {
     private static volatile Scheduler global;

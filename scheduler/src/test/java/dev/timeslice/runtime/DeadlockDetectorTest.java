@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
+import dev.timeslice.runtime.observe.ObserveTestAccess;
+import dev.timeslice.runtime.observe.SchedulerMXBean;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -83,7 +84,7 @@ class DeadlockDetectorTest extends SchedulerTestBase {
 
         // asked again: still there, not counted twice
         assertTrue(sched.findDeadlocks().contains("Found one deadlock among G's:"));
-        SchedulerJmx jmx = new SchedulerJmx(sched, () -> (Path) null, () -> null);
+        SchedulerMXBean jmx = ObserveTestAccess.mxBean(sched);
         assertEquals(1, jmx.getDeadlocksFound());
         assertTrue(jmx.findDeadlocks().contains("\"right\":\n  waiting for ownable synchronizer"));
         // and through an MBean server, as jconsole sees it

@@ -2,8 +2,8 @@ package dev.timeslice.runtime;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** Scenarios shared by the scheduler's tests. */
-final class ObsTestSupport {
+/** Scenarios shared by the scheduler's tests (public for those of {@code dev.timeslice.runtime.observe}). */
+public final class ObsTestSupport {
     private ObsTestSupport() {
     }
 
@@ -34,7 +34,7 @@ final class ObsTestSupport {
      * On a procs=1 scheduler: G "hog" spins with polls until G "stopper" runs, which it can only
      * do once sysmon has preempted the hog. Returns the hog's thread (ended).
      */
-    static Thread provokePreemption(Scheduler s) throws InterruptedException {
+    public static Thread provokePreemption(Scheduler s) throws InterruptedException {
         AtomicBoolean stop = new AtomicBoolean();
         Thread hog = s.newThread().name("hog").start(() -> spinWithPolls(stop));
         Thread stopper = s.newThread().name("stopper").start(() -> stop.set(true));

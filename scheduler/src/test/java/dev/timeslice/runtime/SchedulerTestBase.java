@@ -1,14 +1,18 @@
 package dev.timeslice.runtime;
 
+import dev.timeslice.runtime.observe.Observability;
 import org.junit.jupiter.api.AfterEach;
 
-/** Tests that own a scheduler (and possibly observability on it): both are closed after each test. */
-abstract class SchedulerTestBase {
-    Scheduler sched;
-    Observability obs;
+/**
+ * Tests that own a scheduler (and possibly observability on it): both are closed after each test.
+ * Public for the tests of {@code dev.timeslice.runtime.observe}.
+ */
+public abstract class SchedulerTestBase {
+    protected Scheduler sched;
+    protected Observability obs;
 
     @AfterEach
-    void closeSchedulerAndObservability() {
+    protected void closeSchedulerAndObservability() {
         if (obs != null) {
             obs.close();
         }

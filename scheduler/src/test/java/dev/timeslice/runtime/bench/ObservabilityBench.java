@@ -1,11 +1,11 @@
 package dev.timeslice.runtime.bench;
 
-import dev.timeslice.runtime.JfrEvents;
+import dev.timeslice.runtime.observe.JfrEvents;
 import dev.timeslice.runtime.SchedEvents;
-import dev.timeslice.runtime.SchedEventsFanout;
+import dev.timeslice.runtime.observe.SchedEventsFanout;
 import dev.timeslice.runtime.Safepoint;
 import dev.timeslice.runtime.Scheduler;
-import dev.timeslice.runtime.TraceRecorder;
+import dev.timeslice.runtime.observe.TraceRecorder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

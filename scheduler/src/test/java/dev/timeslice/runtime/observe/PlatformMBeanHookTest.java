@@ -1,4 +1,4 @@
-package dev.timeslice.runtime;
+package dev.timeslice.runtime.observe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,10 +1,14 @@
-package dev.timeslice.runtime;
+package dev.timeslice.runtime.observe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.timeslice.runtime.ObsTestSupport;
+import dev.timeslice.runtime.ScanResult;
+import dev.timeslice.runtime.Scheduler;
+import dev.timeslice.runtime.SchedulerTestBase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

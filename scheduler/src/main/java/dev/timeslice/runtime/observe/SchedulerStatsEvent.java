@@ -1,5 +1,6 @@
-package dev.timeslice.runtime;
+package dev.timeslice.runtime.observe;
 
+import dev.timeslice.runtime.Scheduler;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Enabled;

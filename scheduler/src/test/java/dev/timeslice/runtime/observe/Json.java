@@ -1,4 +1,4 @@
-package dev.timeslice.runtime;
+package dev.timeslice.runtime.observe;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

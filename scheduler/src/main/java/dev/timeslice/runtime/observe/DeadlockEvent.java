@@ -1,4 +1,4 @@
-package dev.timeslice.runtime;
+package dev.timeslice.runtime.observe;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;

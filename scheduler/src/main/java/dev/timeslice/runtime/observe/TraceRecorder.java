@@ -1,5 +1,9 @@
-package dev.timeslice.runtime;
+package dev.timeslice.runtime.observe;
 
+import dev.timeslice.runtime.Deadlock;
+import dev.timeslice.runtime.ScanResult;
+import dev.timeslice.runtime.SchedEvents;
+import dev.timeslice.runtime.Scheduler;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Writer;
@@ -126,7 +130,7 @@ public final class TraceRecorder implements SchedEvents {
 
     /** A recorder for {@code sched} keeping the last {@code capacity} events (rounded up to a power of two). */
     public TraceRecorder(Scheduler sched, int capacity) {
-        this(sched.name(), sched.procs(), capacity, sched.maxM);
+        this(sched.name(), sched.procs(), capacity, sched.maxThreads());
     }
 
     TraceRecorder(String schedName, int procs, int capacity, int maxM) {

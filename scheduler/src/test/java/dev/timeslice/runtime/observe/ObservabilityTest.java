@@ -1,4 +1,4 @@
-package dev.timeslice.runtime;
+package dev.timeslice.runtime.observe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.timeslice.runtime.Scheduler;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,5 +1,9 @@
-package dev.timeslice.runtime;
+package dev.timeslice.runtime.observe;
 
+import dev.timeslice.runtime.RouteStats;
+import dev.timeslice.runtime.ScanResult;
+import dev.timeslice.runtime.Scheduler;
+import dev.timeslice.runtime.SchedulerStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

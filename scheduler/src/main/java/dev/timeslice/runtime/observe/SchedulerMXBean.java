@@ -1,5 +1,6 @@
-package dev.timeslice.runtime;
+package dev.timeslice.runtime.observe;
 
+import dev.timeslice.runtime.SchedulerStats;
 import java.util.Map;
 
 /**

@@ -1,8 +1,14 @@
-package dev.timeslice.runtime;
+package dev.timeslice.runtime.observe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.timeslice.runtime.GInfo;
+import dev.timeslice.runtime.MInfo;
+import dev.timeslice.runtime.PInfo;
+import dev.timeslice.runtime.Scheduler;
+import dev.timeslice.runtime.SchedulerStats;
+import dev.timeslice.runtime.SchedulerTestBase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,10 @@
-package dev.timeslice.runtime;
+package dev.timeslice.runtime.observe;
 
+import dev.timeslice.runtime.GInfo;
+import dev.timeslice.runtime.MInfo;
+import dev.timeslice.runtime.PInfo;
+import dev.timeslice.runtime.Scheduler;
+import dev.timeslice.runtime.SchedulerStats;
 import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.List;

@@ -1,5 +1,9 @@
-package dev.timeslice.runtime;
+package dev.timeslice.runtime.observe;
 
+import dev.timeslice.runtime.Deadlock;
+import dev.timeslice.runtime.ScanResult;
+import dev.timeslice.runtime.SchedEvents;
+import dev.timeslice.runtime.Scheduler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

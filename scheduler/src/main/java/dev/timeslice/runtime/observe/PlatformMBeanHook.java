@@ -1,4 +1,4 @@
-package dev.timeslice.runtime;
+package dev.timeslice.runtime.observe;
 
 import java.lang.management.ManagementFactory;
 import java.util.List;

@@ -1,5 +1,7 @@
-package dev.timeslice.runtime;
+package dev.timeslice.runtime.observe;
 
+import dev.timeslice.runtime.SchedEvents;
+import dev.timeslice.runtime.Scheduler;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;

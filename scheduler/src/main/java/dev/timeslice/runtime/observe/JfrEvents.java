@@ -1,5 +1,10 @@
-package dev.timeslice.runtime;
+package dev.timeslice.runtime.observe;
 
+import dev.timeslice.runtime.Deadlock;
+import dev.timeslice.runtime.ScanResult;
+import dev.timeslice.runtime.SchedEvents;
+import dev.timeslice.runtime.Scheduler;
+import dev.timeslice.runtime.SchedulerStats;
 import java.util.List;
 import java.util.Map;
 import jdk.jfr.EventType;

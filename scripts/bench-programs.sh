@@ -8,7 +8,9 @@
 # worst, and checks that every run printed the plain run's checksum.
 #
 # Variants (the ablation): default; jmx=false,jfr=false (observability off); exclude=** (agent
-# and scheduler running, nothing rewritten, main not a G); threads=keep; procs=1.
+# and scheduler running, nothing rewritten, main not a G); threads=keep; procs=1; offline (the
+# jars rewritten ahead of time by `timeslice-agent.jar rewrite`, run with the agent jar on the
+# class path and no -javaagent: the polls alone, no agent, no scheduler).
 # A benchmark, not a test: CI does not run it. Numbers depend on the machine and its load.
 #
 # usage: scripts/bench-programs.sh [--rounds N] [--only Name[,Name...]] [--taskset CPUS]
@@ -35,7 +37,15 @@ build_bench
 
 PROGRAMS=(JsonRoundTrip Fft Bzip2 BcCrypto ChannelSieve)
 if [ -n "$ONLY" ]; then IFS=, read -r -a PROGRAMS <<<"$ONLY"; fi
-VARIANTS=(plain default "jmx=false,jfr=false" "exclude=**" "threads=keep" "procs=1")
+VARIANTS=(plain default "jmx=false,jfr=false" "exclude=**" "threads=keep" "procs=1" offline)
+# the "offline" variant: every jar of the class path rewritten ahead of time
+OFFLINE_DIR="scripts/bench/target/offline"
+rm -rf "$OFFLINE_DIR"
+IFS=: read -r -a cp_jars <<<"$CP"
+"$JAVA_HOME/bin/java" -jar "$AGENT" rewrite --out "$OFFLINE_DIR" "${cp_jars[@]}" >/dev/null
+OFFLINE_CP=""
+for j in "${cp_jars[@]}"; do [ -n "$j" ] && OFFLINE_CP="$OFFLINE_CP$OFFLINE_DIR/$(basename "$j"):"; done
+OFFLINE_CP="$OFFLINE_CP$AGENT"
 PREFIX=()
 [ -n "$PIN" ] && PREFIX=(taskset -c "$PIN")
 
@@ -50,11 +60,13 @@ for r in $(seq 1 "$ROUNDS"); do
     expected=""
     for v in "${VARIANTS[@]}"; do
       args=()
-      if [ "$v" != plain ]; then
+      cp="$CP"
+      if [ "$v" = offline ]; then cp="$OFFLINE_CP"
+      elif [ "$v" != plain ]; then
         if [ "$v" = default ]; then args=("-javaagent:$AGENT=summary=false"); else args=("-javaagent:$AGENT=summary=false,$v"); fi
       fi
       TIMEFORMAT='%3R %3U %3S'
-      { time "${PREFIX[@]}" "$JAVA_HOME/bin/java" "${args[@]}" -cp "$CP" "bench.programs.$p" >"$out" 2>"$out.err"; } 2>"$timing" || true
+      { time "${PREFIX[@]}" "$JAVA_HOME/bin/java" "${args[@]}" -cp "$cp" "bench.programs.$p" >"$out" 2>"$out.err"; } 2>"$timing" || true
       read -r wall user sys <"$timing"
       got=$(cat "$out")
       if [ "$v" = plain ]; then expected="$got"; elif [ "$got" != "$expected" ]; then

@@ -24,7 +24,7 @@ import java.util.jar.JarFile;
  * any loader (including loaders that do not delegate to the system loader) resolve the same poll
  * class. Options are checked first, so a bad one stops the JVM with one line only. The same holds
  * for {@code agentmain} (late attach, run by {@link LateAgent}), except that nothing there ever
- * stops the JVM. As {@code Main-Class} it dispatches the {@code verify} and {@code attach} commands.
+ * stops the JVM. As {@code Main-Class} it dispatches the {@code verify}, {@code attach} and {@code rewrite} commands.
  */
 public final class AgentLauncher {
     static final String AGENT_CLASS = "dev.timeslice.agent.Agent";
@@ -32,10 +32,12 @@ public final class AgentLauncher {
     static final String VERIFY_CLASS = "dev.timeslice.agent.verify.VerifyCli";
     static final String LATE_AGENT_CLASS = "dev.timeslice.agent.LateAgent";
     static final String ATTACH_CLASS = "dev.timeslice.agent.attach.AttachCli";
+    static final String REWRITE_CLASS = "dev.timeslice.agent.offline.RewriteCli";
     /** Set in the target JVM by {@link #agentmain}: the attach's one-line outcome, read back by the attach command. */
     public static final String ATTACH_RESULT_PROPERTY = "dev.timeslice.attach.result";
     static final String USAGE = "usage: java -jar timeslice-agent.jar verify [--classpath <jars>] [--loopPoll <n>] [--verbose] <jar>...\n"
-            + "       java -jar timeslice-agent.jar attach <pid> [option=value[,option=value...]]";
+            + "       java -jar timeslice-agent.jar attach <pid> [option=value[,option=value...]]\n"
+            + "       java -jar timeslice-agent.jar rewrite --out <dir> [--loopPoll <n>] <jar>...";
 
     private AgentLauncher() {
     }
@@ -130,7 +132,8 @@ public final class AgentLauncher {
 
     public static void main(String[] args) throws Exception {
         String command = args.length == 0 ? "" : args[0];
-        String cli = command.equals("verify") ? VERIFY_CLASS : command.equals("attach") ? ATTACH_CLASS : null;
+        String cli = command.equals("verify") ? VERIFY_CLASS : command.equals("attach") ? ATTACH_CLASS
+                : command.equals("rewrite") ? REWRITE_CLASS : null;
         if (cli == null) {
             System.err.println(USAGE);
             System.exit(2);

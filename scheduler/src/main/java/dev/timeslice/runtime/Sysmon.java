@@ -60,6 +60,8 @@ final class Sysmon implements Runnable {
     /** True while sysmon is parked with no deadline; {@link #noteRunning} then wakes it. */
     private volatile boolean idleParked;
     private volatile boolean wakeupRequested;
+    /** Rounds of the loop in {@link #run} (written by sysmon only; for tests). */
+    volatile long rounds;
     /** When sysmon means to wake next (System.nanoTime), Long.MAX_VALUE while parked without a deadline. */
     private volatile long plannedWake = Long.MAX_VALUE;
     /** True while sysmon is parked because no G is runnable; {@link #noteRunnable} then wakes it. */
@@ -119,6 +121,12 @@ final class Sysmon implements Runnable {
     @Override
     public void run() {
         while (!stopped) {
+            // A wakeup request is consumed by the round that follows it; one that arrives during
+            // the round is seen by the checks before parking below (and its unpark leaves a
+            // permit). Left set, it kept sysmon from ever parking again: a whole core spent
+            // spinning for the rest of the run after one wakeup that found nothing to do.
+            wakeupRequested = false;
+            rounds++;
             long now = System.nanoTime();
             long next = retake(now);
             if (sched.globrunq.wakeSize() > 0 && sched.npidle == 0) {

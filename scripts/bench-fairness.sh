@@ -11,6 +11,10 @@
 #        scripts/bench-fairness.sh burst [tasks] [rounds] [loaded]
 #          a burst of N runnable tasks (1 ms of CPU each) beside a 10 ms ticker, platform
 #          threads vs Timeslice alternately; `loaded` adds the two busy processes
+#        scripts/bench-fairness.sh ses [seconds] [spinners] [rounds] [loaded]
+#          a ScheduledExecutorService.scheduleAtFixedRate task every 20 ms beside the CPU-bound
+#          platform threads, platform threads vs Timeslice alternately; `loaded` adds the two
+#          busy processes
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 find_jdk
@@ -18,7 +22,7 @@ find_mvn
 cd "$TIMESLICE_ROOT"
 MODE=default
 case "${1:-}" in
-  loaded|burst) MODE="$1"; shift ;;
+  loaded|burst|ses) MODE="$1"; shift ;;
 esac
 SECONDS_RUN="${1:-10}"
 SPINNERS="${2:-8}"
@@ -50,10 +54,24 @@ if [ "$MODE" = loaded ]; then
   echo "fairness under external load: $SPINNERS CPU-bound platform threads + 10 ms ticker, ${SECONDS_RUN} s, $(nproc) CPUs, $ROUNDS rounds"
   start_busy
   for r in $(seq 1 "$ROUNDS"); do
-    echo "-- round $r: platform threads (kernel scheduler)"
+    echo "-- round $r: platform threads (kernel scheduler) (load $(cut -d' ' -f1 /proc/loadavg))"
     "$JAVA" -cp "$CP" fixtures.fairness.Fairness platform "$SPINNERS" "$SECONDS_RUN"
-    echo "-- round $r: Timeslice (procs=2; the same threads routed to G's)"
+    echo "-- round $r: Timeslice (procs=2; the same threads routed to G's) (load $(cut -d' ' -f1 /proc/loadavg))"
     "$JAVA" -javaagent:"$AGENT"=procs=2,summary=false -cp "$CP" fixtures.fairness.Fairness platform "$SPINNERS" "$SECONDS_RUN"
+  done
+  echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
+fi
+
+if [ "$MODE" = ses ]; then
+  ROUNDS="${3:-3}"
+  echo "scheduleAtFixedRate every 20 ms beside $SPINNERS CPU-bound platform threads, ${SECONDS_RUN} s, $(nproc) CPUs, $ROUNDS rounds"
+  [ "${4:-}" = loaded ] && start_busy
+  for r in $(seq 1 "$ROUNDS"); do
+    echo "-- round $r: platform threads (load $(cut -d' ' -f1 /proc/loadavg))"
+    "$JAVA" -cp "$CP" fixtures.fairness.Fairness platform "$SPINNERS" "$SECONDS_RUN" 20 ses
+    echo "-- round $r: Timeslice (procs=2; the same threads routed to G's) (load $(cut -d' ' -f1 /proc/loadavg))"
+    "$JAVA" -javaagent:"$AGENT"=procs=2,summary=false -cp "$CP" fixtures.fairness.Fairness platform "$SPINNERS" "$SECONDS_RUN" 20 ses
   done
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   exit 0
@@ -65,9 +83,9 @@ if [ "$MODE" = burst ]; then
   echo "burst: $TASKS runnable tasks (1 ms of CPU each) + 10 ms ticker, $(nproc) CPUs, $ROUNDS rounds"
   [ "${3:-}" = loaded ] && start_busy
   for r in $(seq 1 "$ROUNDS"); do
-    echo "-- round $r: platform threads"
+    echo "-- round $r: platform threads (load $(cut -d' ' -f1 /proc/loadavg))"
     "$JAVA" -cp "$CP" fixtures.fairness.Burst "$TASKS" platform
-    echo "-- round $r: Timeslice (procs=2; the same threads routed to G's)"
+    echo "-- round $r: Timeslice (procs=2; the same threads routed to G's) (load $(cut -d' ' -f1 /proc/loadavg))"
     "$JAVA" -javaagent:"$AGENT"=procs=2,summary=false -cp "$CP" fixtures.fairness.Burst "$TASKS" platform
   done
   exit 0

@@ -109,6 +109,8 @@ final class G implements Executor {
     private volatile PreemptCounts preemptCounts;
 
     final long goid;
+    /** When this G was put on the global queue's wakeup list; guarded by sched.lock. */
+    long wakeQueuedAt;
     private volatile long runNanos;
 
     G(Scheduler sched, long goid, boolean daemon, boolean foreign) {

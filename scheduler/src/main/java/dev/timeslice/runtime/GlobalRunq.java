@@ -13,7 +13,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ul>
  * All list fields are guarded by {@link #lock} (the scheduler's sched.lock). {@link #size} is written under the lock and read
  * without it as a hint (Go reads {@code sched.runqsize} the same way); callers that must not
- * miss work re-check under the lock.
+ * miss work re-check under the lock. {@link #wakeHeadSince} (when the oldest waiting wakeup was
+ * queued) is written under the lock and read racily by sysmon, which uses it only to decide
+ * when to look at the P's again: a stale value delays or advances one look, nothing else.
  */
 final class GlobalRunq {
     /** sched.lock, shared with the idle lists. */
@@ -24,6 +26,8 @@ final class GlobalRunq {
     private G tail;
     private volatile int size;
     private volatile int wakeSize;
+    /** When the head of the wakeup list was queued (System.nanoTime), 0 while the list is empty. */
+    private volatile long wakeHeadSince;
 
     GlobalRunq(ReentrantLock schedLock) {
         this.lock = schedLock;
@@ -37,6 +41,11 @@ final class GlobalRunq {
         return wakeSize;
     }
 
+    /** When the oldest waiting wakeup was queued, 0 when none waits (a racy hint, see above). */
+    long wakeHeadSince() {
+        return wakeHeadSince;
+    }
+
     void put(G g) {
         lock.lock();
         try {
@@ -48,11 +57,14 @@ final class GlobalRunq {
     }
 
     void putWake(G g) {
+        long now = System.nanoTime();
         lock.lock();
         try {
             g.schedlink = null;
+            g.wakeQueuedAt = now;
             if (wakeTail == null) {
                 wakeHead = g;
+                wakeHeadSince = now;
             } else {
                 wakeTail.schedlink = g;
             }
@@ -188,6 +200,9 @@ final class GlobalRunq {
         wakeHead = g.schedlink;
         if (wakeHead == null) {
             wakeTail = null;
+            wakeHeadSince = 0;
+        } else {
+            wakeHeadSince = wakeHead.wakeQueuedAt;
         }
         g.schedlink = null;
         wakeSize--;

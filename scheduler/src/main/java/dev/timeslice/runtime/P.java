@@ -99,6 +99,11 @@ final class P {
     long watchCpu;
     long watchPeriod;
     int watchStrikes;
+    /** The run sysmon watches because a wakeup is late (see Sysmon#escalateWakeups), -1 for none. */
+    long wakeWatchTick = -1;
+    long wakeWatchGen;
+    long wakeWatchAt;
+    long wakeWatchCpu;
 
     // Counters (written by the owner M or sysmon; read racily for stats).
     volatile long preemptRequested;

@@ -20,7 +20,16 @@ import java.util.concurrent.locks.LockSupport;
  *       native code). The stuck M finds out when its G next polls or unmounts, and goes idle;</li>
  *   <li><b>wakeup preemption</b> (beyond Go): when G's woken from outside wait on the global
  *       queue and no P is idle, the G that has run longest (at least {@code wakeupGrace}) is
- *       asked to yield and its P serves the wakeup next.</li>
+ *       asked to yield and its P serves the wakeup next;</li>
+ *   <li><b>late wakeup</b> (beyond Go): only an M that is on a CPU can serve a wakeup, and on a
+ *       busy machine the victim's M may be waiting for one (the kernel ran other processes; its
+ *       CPU time stands still), so the request sits unread. When the oldest wakeup has waited
+ *       {@link #WAKE_LATE_NANOS} (or wakeupGrace, if longer), every running P is asked to yield
+ *       for it, and the M of each is sampled; one whose CPU time moved by less than a quarter of
+ *       {@link #WAKE_CONFIRM_NANOS} later is off the CPU (descheduled or blocked), and its P is
+ *       handed to another M, which the kernel runs sooner: a thread that slept is placed ahead of
+ *       CPU hogs, like the platform thread the wakeup would have woken without Timeslice. At most
+ *       one such handoff per waiting wakeup and look ({@link #escalateWakeups}).</li>
  * </ol>
  *
  * <p>Sleeping: Go's sysmon does not know when the next slice ends, so it polls with a backoff
@@ -50,6 +59,10 @@ final class Sysmon implements Runnable {
     static final long BLOCK_CHECK_NANOS = 1_000_000;
     /** Second look, confirming that the M is still not running. */
     static final long BLOCK_CONFIRM_NANOS = 200_000;
+    /** How long the oldest wakeup may wait for a P before sysmon looks for M's off the CPU. */
+    static final long WAKE_LATE_NANOS = 1_000_000;
+    /** The sample of a running P's M CPU time that tells whether it is on a CPU. */
+    static final long WAKE_CONFIRM_NANOS = 200_000;
     /** The longest sleep while G's run past their slice and none waits: a bound on any missed wakeup. */
     private static final long STARVE_PARK_MAX = 50_000_000;
 
@@ -134,6 +147,7 @@ final class Sysmon implements Runnable {
                 if (!preemptForWakeups(now)) {
                     next = Math.min(next, now + Math.max(MIN_SLEEP, sched.wakeupGraceNanos / 4));
                 }
+                next = Math.min(next, escalateWakeups(now));
             }
             if (next == Long.MAX_VALUE && leftAlone) {
                 // G's run past their slice, but none is waiting: sleep until one is
@@ -309,6 +323,77 @@ final class Sysmon implements Runnable {
         return false;
     }
 
+    /**
+     * A wakeup has waited too long: find the running P's whose M is not on a CPU and hand them
+     * to other M's (class comment, "late wakeup"). Returns when to look again.
+     *
+     * <p>Each running P is first asked to yield (kind WAKEUP, marked {@link P#wakeupTarget}) and
+     * its M's CPU time sampled; {@link #WAKE_CONFIRM_NANOS} later an M whose CPU time moved by
+     * less than a quarter of that is off the CPU. A JVM pause stops every M and looks the same:
+     * the handoff then costs one extra thread switch. The handoff is the retake's CAS on the
+     * run's schedtick, so a run that ended meanwhile is never touched; the M that lost the P
+     * finds out at its G's next poll (the request stays pending) and goes idle. The new owner
+     * reads {@code wakeupTarget} after {@link Scheduler#startm}'s volatile handshake, which
+     * orders it after this thread's write.
+     */
+    long escalateWakeups(long now) {
+        long since = sched.globrunq.wakeHeadSince();
+        if (since == 0) {
+            return Long.MAX_VALUE;
+        }
+        long late = since + Math.max(WAKE_LATE_NANOS, sched.wakeupGraceNanos);
+        if (now < late) {
+            return late;
+        }
+        int budget = sched.globrunq.wakeSize();
+        long next = now + WAKE_CONFIRM_NANOS;
+        for (P p : sched.allp) {
+            if (budget <= 0) {
+                break;
+            }
+            int status = p.status();
+            if (status != P.INGO && status != P.LOCKED) {
+                continue;
+            }
+            long tick = p.tick();
+            G g = p.curg;
+            long gen = p.curgGen;
+            M m = p.m;
+            if (g == null || m == null || p.tick() != tick) {
+                continue;
+            }
+            if (p.wakeWatchTick != tick || p.wakeWatchGen != gen) {
+                p.wakeWatchTick = tick;
+                p.wakeWatchGen = gen;
+                p.wakeWatchAt = now;
+                p.wakeWatchCpu = cpuTime(m);
+                if (!p.wakeupTarget) {
+                    p.wakeupTarget = true;
+                    if (Preempt.requestForRun(p, tick, G.WAKEUP, now)) {
+                        countRequest(p, g);
+                        sched.stats.wakeupPreemptions.increment();
+                    }
+                }
+                continue;
+            }
+            long elapsed = now - p.wakeWatchAt;
+            if (elapsed < WAKE_CONFIRM_NANOS) {
+                next = Math.min(next, p.wakeWatchAt + WAKE_CONFIRM_NANOS);
+                continue;
+            }
+            long cpu = cpuTime(m);
+            boolean offCpu = cpu >= 0 && p.wakeWatchCpu >= 0 && cpu - p.wakeWatchCpu < elapsed / 4;
+            p.wakeWatchAt = now;
+            p.wakeWatchCpu = cpu;
+            if (offCpu) {
+                p.wakeupTarget = true; // the M that takes the P serves the wakeup list first
+                handoff(p, tick, m, g);
+                budget--;
+            }
+        }
+        return next;
+    }
+
     private void countRequest(P p, G g) {
         p.preemptRequested++;
         g.counts().requested++;
@@ -329,8 +414,15 @@ final class Sysmon implements Runnable {
         return cpu < 0 || p.sysmonRequestCpu < 0 || cpu - p.sysmonRequestCpu >= handoffDelayNanos / 2;
     }
 
+    /** Tests only: stands in for the OS's CPU clock of M's (an M that gets no CPU), or null. */
+    static volatile java.util.function.ToLongFunction<M> cpuClockForTest;
+
     /** CPU time of an M's thread, or -1 when the JVM does not measure it. */
     private static long cpuTime(M m) {
+        java.util.function.ToLongFunction<M> test = cpuClockForTest;
+        if (test != null) {
+            return test.applyAsLong(m);
+        }
         try {
             return ThreadCpu.BEAN.getThreadCpuTime(m.threadId());
         } catch (RuntimeException | Error e) {

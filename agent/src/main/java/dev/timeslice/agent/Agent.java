@@ -2,6 +2,7 @@ package dev.timeslice.agent;
 
 import dev.timeslice.agent.rewrite.ClassRewriter;
 import dev.timeslice.agent.rewrite.RewriteConfig;
+import dev.timeslice.runtime.CompilerDirectives;
 import dev.timeslice.runtime.DeadlockMode;
 import dev.timeslice.runtime.observe.Observability;
 import dev.timeslice.runtime.Safepoint;
@@ -50,7 +51,12 @@ public final class Agent {
         // retransformation-capable: such transformers run after every other agent's ordinary ones, so a
         // coverage agent (JaCoCo) sees the original class file whichever -javaagent comes first
         ForeignAgents agents = ForeignAgents.ofThisJvm();
-        inst.addTransformer(new TimesliceTransformer(ClassFilter.of(options), rewriter, log, reads, agents, cache), true);
+        TimesliceTransformer transformer = new TimesliceTransformer(ClassFilter.of(options), rewriter, log, reads, agents, cache);
+        // once the program has loaded some classes, before the rewriter's methods get hot: C1 only for them
+        Thread jit = new Thread(new KeepC2Off(inst), "timeslice-jit");
+        jit.setDaemon(true);
+        transformer.whenBusy(C1_ONLY_AFTER_CLASSES, jit);
+        inst.addTransformer(transformer, true);
 
         ExitReport report = new ExitReport(sched, obs, log, options.get(AgentOptions.DUMP),
                 options.get(AgentOptions.SUMMARY) && log.enabled(LogLevel.WARN), cache);
@@ -69,7 +75,49 @@ public final class Agent {
         Module base = Object.class.getModule();
         inst.redefineModule(base, Set.of(), Map.of(),
                 Map.of("java.lang", Set.of(runtime), "java.util.concurrent", Set.of(runtime),
-                        "java.util.concurrent.locks", Set.of(runtime), "jdk.internal.vm", Set.of(runtime)), Set.of(), Map.of());
+                        "java.util.concurrent.locks", Set.of(runtime), "jdk.internal.vm", Set.of(runtime),
+                        "jdk.internal.loader", Set.of(runtime)), Set.of(), Map.of());
+    }
+
+    /**
+     * Classes rewritten before the rewriter is kept off C2: enough that a small program (a hello
+     * world rewrites one class) never pays for the directive (~40 ms of CPU: the JDK's
+     * diagnostic-command classes and library), few enough that the rewriter's loops are not yet
+     * OSR-compiled by C2 (which happened after some 50 classes).
+     */
+    static final int C1_ONLY_AFTER_CLASSES = 32;
+
+    /** Runs {@link #keepC2OffTheRewriter} on its own thread; a class, not a lambda (built in premain). */
+    private static final class KeepC2Off implements Runnable {
+        private final Instrumentation inst;
+
+        KeepC2Off(Instrumentation inst) {
+            this.inst = inst;
+        }
+
+        @Override
+        public void run() {
+            keepC2OffTheRewriter(inst);
+        }
+    }
+
+    /**
+     * The rewriter and the relocated ASM are compiled by C1 only: C2 spent seconds of CPU on
+     * their large methods while programs started (see {@code CompilerDirectives}). The runtime
+     * (polls, scheduler) is not matched: it must be C2-compiled and inlined into the program.
+     */
+    static void keepC2OffTheRewriter(Instrumentation inst) {
+        java.util.Optional<Module> management = ModuleLayer.boot().findModule("jdk.management");
+        if (management.isEmpty()) {
+            return;
+        }
+        try {
+            inst.redefineModule(management.get(), Set.of(), Map.of(),
+                    Map.of("com.sun.management.internal", Set.of(Safepoint.class.getModule())), Set.of(), Map.of());
+        } catch (RuntimeException e) {
+            return;
+        }
+        CompilerDirectives.c1Only("dev/timeslice/agent/*.*", "dev/timeslice/shaded/*.*");
     }
 
     /** The JVM-wide scheduler the options describe (premain and late attach alike). */

@@ -62,6 +62,20 @@ public final class TimesliceTransformer implements ClassFileTransformer {
         this.cache = cache;
     }
 
+    /** Started once, when the {@link #busyAfter}-th class has been rewritten (unstarted until then). */
+    private volatile Thread whenBusy;
+    private volatile int busyAfter = Integer.MAX_VALUE;
+
+    /**
+     * Starts {@code thread} once {@code classes} classes have been rewritten: work worth doing
+     * only for programs that load many classes. The thread is made beforehand, so the
+     * transformer only starts it (no class is loaded inside a transformation).
+     */
+    void whenBusy(int classes, Thread thread) {
+        this.whenBusy = thread;
+        this.busyAfter = classes;
+    }
+
     /** What became of one class. */
     public enum Outcome {
         /** new bytes */
@@ -145,7 +159,9 @@ public final class TimesliceTransformer implements ClassFileTransformer {
                 if (module != null && module.isNamed()) {
                     moduleReads.ensureReadsRuntime(module);
                 }
-                log.rewritten.incrementAndGet();
+                if (log.rewritten.incrementAndGet() == busyAfter && whenBusy != null) {
+                    whenBusy.start();
+                }
                 if (!r.selfCheckRejections().isEmpty()) {
                     log.warn(className, "rewritten, but the rewriter's self-check caught a bug (please report it): "
                             + r.selfCheckRejections().stream().map(MethodReport::toString).collect(Collectors.joining("; ")));

@@ -42,9 +42,15 @@ import java.util.concurrent.ForkJoinWorkerThread;
  *   <li>{@code Thread.genThreadName()} and the settings of {@code Thread.ofPlatform()} builders —
  *       so that a platform thread routed to a G gets the name, daemon flag and handler the
  *       program asked for.</li>
+ *   <li>{@code com.sun.management.internal.DiagnosticCommandImpl.executeDiagnosticCommand} — the
+ *       native behind {@code jcmd}, for one command ({@code Compiler.directives_add}, see
+ *       {@link CompilerDirectives}) without creating the platform MBean server, and
+ *       {@code jdk.internal.loader.BootLoader.loadLibrary} for its native library; module
+ *       {@code jdk.management}, optional.</li>
  * </ul>
- * The agent opens {@code java.lang}, {@code java.util.concurrent}, {@code java.util.concurrent.locks}
- * and {@code jdk.internal.vm} to this class's module with
+ * The agent opens {@code java.lang}, {@code java.util.concurrent}, {@code java.util.concurrent.locks},
+ * {@code jdk.internal.vm}, {@code jdk.internal.loader} (and, off the main thread,
+ * {@code jdk.management}'s {@code com.sun.management.internal}) to this class's module with
  * {@code Instrumentation.redefineModule}; tests pass {@code --add-opens}. The first two are
  * required ({@link #check()} reports what is missing); the rest degrade to no-ops.
  *
@@ -602,6 +608,30 @@ final class JdkAccess {
             HOLDER = size == null ? null : holder;
             STACK_SIZE = size;
         }
+    }
+
+    /**
+     * Runs one diagnostic command as {@code jcmd <pid> <command>} would, and returns its output.
+     * Loads {@code libmanagement_ext} into the bootstrap loader the way the JDK's own classes do
+     * ({@code BootLoader.loadLibrary}; {@code System.loadLibrary} is a restricted method that
+     * would print a warning) and calls the command's native on the JDK's own instance (not
+     * registered anywhere: no MBean server is created).
+     *
+     * @throws ReflectiveOperationException if {@code jdk.management} is absent or not opened
+     */
+    static String diagnosticCommand(String command) throws Throwable {
+        Class<?> impl = Class.forName("com.sun.management.internal.DiagnosticCommandImpl", false, null);
+        MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(impl, MethodHandles.lookup());
+        MethodHandle bean = lookup.findStatic(impl, "getDiagnosticCommandMBean",
+                MethodType.methodType(Class.forName("com.sun.management.DiagnosticCommandMBean", false, null)))
+                .asType(MethodType.methodType(Object.class));
+        MethodHandle execute = lookup.findVirtual(impl, "executeDiagnosticCommand", MethodType.methodType(String.class, String.class))
+                .asType(MethodType.methodType(String.class, Object.class, String.class));
+        Class<?> bootLoader = Class.forName("jdk.internal.loader.BootLoader", false, null);
+        MethodHandles.lookup().findStatic(bootLoader, "loadLibrary", MethodType.methodType(void.class, String.class))
+                .invoke("management_ext");
+        Object instance = bean.invoke();
+        return (String) execute.invoke(instance, command);
     }
 
     /** The work queue of a fork-join worker thread, or null when it cannot be reached. */

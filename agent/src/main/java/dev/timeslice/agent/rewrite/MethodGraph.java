@@ -37,19 +37,31 @@ final class MethodGraph {
         this.framed = framed;
         this.nodes = method.instructions.toArray();
         int n = nodes.length;
-        List<List<Integer>> s = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            s.add(new ArrayList<>(2));
-        }
+        // Primitive arrays, no boxed lists: this runs for every method rewritten, and C2 spent
+        // seconds compiling (and recompiling) the boxed version of this constructor in a program
+        // that loads a few hundred classes (JFR jdk.Compilation, JsonRoundTrip).
+        int[][] out = new int[n][];
+        int[] outSize = new int[n];
+        // lastSource[t] == i: while node i's own edges are added (one pass, in order), the edge
+        // i -> t is already there; handler edges come later, out of order, and are checked
+        // against the source's list (each edge is kept once)
+        int[] lastSource = new int[n];
+        java.util.Arrays.fill(lastSource, -1);
         for (int i = 0; i < n; i++) {
             AbstractInsnNode node = nodes[i];
             if (fallsThrough(node) && i + 1 < n) {
-                s.get(i).add(i + 1);
+                addEdge(out, outSize, lastSource, i, i + 1);
             }
-            for (LabelNode l : jumpTargets(node)) {
-                int t = indexOf(l);
-                addUnique(s.get(i), t);
+            if (node instanceof JumpInsnNode j) {
+                int t = indexOf(j.label);
+                addEdge(out, outSize, lastSource, i, t);
                 targets.set(t);
+            } else if (node instanceof TableSwitchInsnNode || node instanceof LookupSwitchInsnNode) {
+                for (LabelNode l : jumpTargets(node)) {
+                    int t = indexOf(l);
+                    addEdge(out, outSize, lastSource, i, t);
+                    targets.set(t);
+                }
             }
         }
         if (method.tryCatchBlocks != null) {
@@ -57,36 +69,55 @@ final class MethodGraph {
                 int h = indexOf(tcb.handler);
                 targets.set(h);
                 for (int i = indexOf(tcb.start), e = indexOf(tcb.end); i < e; i++) {
-                    if (isReal(i)) {
-                        addUnique(s.get(i), h);
+                    if (isReal(i) && !contains(out[i], outSize[i], h)) {
+                        addEdge(out, outSize, lastSource, i, h);
                     }
                 }
             }
         }
         succ = new int[n][];
-        List<List<Integer>> p = new ArrayList<>(n);
+        int[] inSize = new int[n];
         for (int i = 0; i < n; i++) {
-            p.add(new ArrayList<>(2));
-        }
-        for (int i = 0; i < n; i++) {
-            succ[i] = toArray(s.get(i));
+            succ[i] = outSize[i] == 0 ? NONE : java.util.Arrays.copyOf(out[i], outSize[i]);
             for (int t : succ[i]) {
-                p.get(t).add(i);
+                inSize[t]++;
             }
         }
         pred = new int[n][];
+        for (int t = 0; t < n; t++) {
+            pred[t] = inSize[t] == 0 ? NONE : new int[inSize[t]];
+            inSize[t] = 0;
+        }
         for (int i = 0; i < n; i++) {
-            pred[i] = toArray(p.get(i));
+            for (int t : succ[i]) {
+                pred[t][inSize[t]++] = i; // sources in increasing order, as before
+            }
         }
     }
 
-    /** A loop, not a stream: this runs twice per instruction of every method rewritten. */
-    private static int[] toArray(List<Integer> list) {
-        int[] out = new int[list.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = list.get(i);
+    private static final int[] NONE = new int[0];
+
+    private static boolean contains(int[] a, int size, int v) {
+        for (int k = 0; k < size; k++) {
+            if (a[k] == v) {
+                return true;
+            }
         }
-        return out;
+        return false;
+    }
+
+    private static void addEdge(int[][] out, int[] outSize, int[] lastSource, int from, int to) {
+        if (lastSource[to] == from) {
+            return; // same pass: already added
+        }
+        lastSource[to] = from;
+        int[] a = out[from];
+        if (a == null) {
+            a = out[from] = new int[2];
+        } else if (outSize[from] == a.length) {
+            a = out[from] = java.util.Arrays.copyOf(a, a.length * 2);
+        }
+        a[outSize[from]++] = to;
     }
 
     int size() {
@@ -214,10 +245,4 @@ final class MethodGraph {
     }
 
     private java.util.Map<LabelNode, Integer> positions;
-
-    private static void addUnique(List<Integer> list, int v) {
-        if (!list.contains(v)) {
-            list.add(v);
-        }
-    }
 }

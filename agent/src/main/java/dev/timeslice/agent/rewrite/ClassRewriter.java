@@ -110,16 +110,25 @@ public final class ClassRewriter {
                 // runs inside class loading: a poll or a routed thread there could load a class
                 return Result.of(Result.Status.SKIPPED, name, "a ClassFileTransformer (runs while classes load)");
             }
-            if (scanFirst && !ClassScan.mayNeedRewriting(cr, runMainAsG)) {
+            java.util.Set<String> only = scanFirst ? ClassScan.methodsToRewrite(cr, runMainAsG) : null;
+            if (only != null && only.isEmpty()) {
                 return Result.of(Result.Status.UNCHANGED, name, "nothing to poll (scan)");
             }
             Map<String, Integer> lengths = CodeSize.codeLengths(cr);
-            ClassWriter cw = new NoHierarchyWriter();
-            PollStage polls = new PollStage(cw, config, lengths);
+            // made from the reader: the constant pool is copied, and so is every method the
+            // stages pass through untouched (no decoding, no tree, no re-encoding)
+            ClassWriter cw = new NoHierarchyWriter(cr);
+            PollStage polls = new PollStage(cw, config, lengths, only);
             ClassVisitor chain = polls;
             RoutingStage routing = routeThreads || keepThreads ? new RoutingStage(chain, keepThreads) : null;
+            if (routing != null) {
+                routing.restrictTo(only);
+            }
             chain = routing != null ? routing : chain;
             MainPrologueStage main = runMainAsG ? new MainPrologueStage(chain) : null;
+            if (main != null) {
+                main.restrictTo(only);
+            }
             chain = main != null ? main : chain;
             chain = new MarkerStage(chain);
             try {
@@ -154,8 +163,8 @@ public final class ClassRewriter {
 
     /** A writer that never computes frames and refuses to resolve the class hierarchy. */
     private static final class NoHierarchyWriter extends ClassWriter {
-        NoHierarchyWriter() {
-            super(0);
+        NoHierarchyWriter(ClassReader source) {
+            super(source, 0);
         }
 
         @Override

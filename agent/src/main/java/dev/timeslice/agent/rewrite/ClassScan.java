@@ -17,15 +17,20 @@ import org.objectweb.asm.tree.MethodInsnNode;
  * label already seen), an exception handler, a {@code jsr}/{@code ret}, a call that is not on
  * {@link CallPolicy}'s allow-list (this covers every thread-creation site {@link RoutingStage}
  * rewrites), or an {@code invokedynamic}; or when it is a {@code main} method and main runs as
- * G 1. {@code <clinit>}, abstract and native methods are never rewritten and are not looked at.
+ * G 1. Abstract and native methods are not looked at. A {@code <clinit>} is looked at like any
+ * method: it never gets polls, but its thread-creation sites are routed (a static pool field).
  *
  * <p>Conservative by construction: {@code false} only when {@link MethodRewriter} would leave
  * every method untouched ("bounded: no loop, no call") and no other stage would change anything;
  * anything it is unsure about goes the full way. Stateless; a new visitor per class.
+ *
+ * <p>{@link #methodsToRewrite} answers the same question per method: the pipeline then builds
+ * trees only for those, and ASM copies every other method's bytes as they are (a class writer
+ * made from the reader copies a method the stages pass through untouched).
  */
 final class ClassScan extends ClassVisitor {
     private final boolean mainMatters;
-    private boolean needed;
+    private final Set<String> needed = new HashSet<>();
 
     private ClassScan(boolean mainMatters) {
         super(Opcodes.ASM9);
@@ -37,44 +42,50 @@ final class ClassScan extends ClassVisitor {
      * @return false if the class certainly needs no rewriting
      */
     static boolean mayNeedRewriting(ClassReader cr, boolean mainMatters) {
+        return !methodsToRewrite(cr, mainMatters).isEmpty();
+    }
+
+    /**
+     * The methods ({@code name + descriptor}) that may need the full pipeline; every other method
+     * certainly comes out of it unchanged.
+     */
+    static Set<String> methodsToRewrite(ClassReader cr, boolean mainMatters) {
         ClassScan scan = new ClassScan(mainMatters);
-        try {
-            cr.accept(scan, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
-        } catch (Found e) {
-            return true;
-        }
+        cr.accept(scan, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
         return scan.needed;
-    }
-
-    /** Stops the pass at the first method that needs the full pipeline. */
-    private static final class Found extends RuntimeException {
-        static final Found INSTANCE = new Found();
-
-        private Found() {
-            super(null, null, false, false);
-        }
-    }
-
-    private static void found() {
-        throw Found.INSTANCE;
     }
 
     @Override
     public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-        if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0 || name.equals("<clinit>")) {
+        if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
             return null;
         }
+        String key = name + descriptor;
         if (mainMatters && name.equals("main")) {
-            found();
+            needed.add(key);
+            return null;
         }
-        return new MethodScan();
+        return new MethodScan(needed, key);
     }
 
+    /** Records its method as needed at the first instruction that may need the pipeline. */
     private static final class MethodScan extends MethodVisitor {
         private final Set<Label> seen = new HashSet<>();
+        private final Set<String> needed;
+        private final String key;
+        private boolean found;
 
-        MethodScan() {
+        MethodScan(Set<String> needed, String key) {
             super(Opcodes.ASM9);
+            this.needed = needed;
+            this.key = key;
+        }
+
+        private void found() {
+            if (!found) {
+                found = true;
+                needed.add(key);
+            }
         }
 
         @Override
@@ -124,7 +135,7 @@ final class ClassScan extends ClassVisitor {
 
         @Override
         public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
-            if (!CallPolicy.allowListed(new MethodInsnNode(opcode, owner, name, descriptor, isInterface))) {
+            if (!found && !CallPolicy.allowListed(new MethodInsnNode(opcode, owner, name, descriptor, isInterface))) {
                 found();
             }
         }

@@ -21,10 +21,14 @@ final class PollStage extends ClassVisitor {
     private final ClassContext cls = new ClassContext();
     private final List<MethodReport> reports = new ArrayList<>();
 
-    PollStage(ClassVisitor next, RewriteConfig config, Map<String, Integer> originalLengths) {
+    /** Methods ({@code name + descriptor}) that may need polls, or null for all (see {@link ClassScan}). */
+    private final java.util.Set<String> only;
+
+    PollStage(ClassVisitor next, RewriteConfig config, Map<String, Integer> originalLengths, java.util.Set<String> only) {
         super(Opcodes.ASM9, next);
         this.config = config;
         this.originalLengths = originalLengths;
+        this.only = only;
     }
 
     List<MethodReport> reports() {
@@ -47,6 +51,12 @@ final class PollStage extends ClassVisitor {
     public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
         MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
         if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
+            return next;
+        }
+        if (only != null && !only.contains(name + descriptor)) {
+            // copied as it is by the class writer; reported as MethodRewriter would
+            reports.add(new MethodReport(name, descriptor, MethodRewriter.Status.UNTOUCHED, null, 0, 0, 0, 0, 0,
+                    name.equals("<clinit>") ? "no code to rewrite" : "bounded: no loop, no call"));
             return next;
         }
         return new MethodNode(Opcodes.ASM9, access, name, descriptor, signature, exceptions) {

@@ -11,8 +11,16 @@ import org.objectweb.asm.tree.MethodNode;
  * through unchanged.
  */
 abstract class TreeStage extends ClassVisitor {
+    /** Methods ({@code name + descriptor}) that may need rewriting, or null for all (see {@link ClassScan}). */
+    private java.util.Set<String> only;
+
     protected TreeStage(ClassVisitor next) {
         super(Opcodes.ASM9, next);
+    }
+
+    /** Limits the stage to these methods; the others pass through and are copied as they are. */
+    void restrictTo(java.util.Set<String> methods) {
+        this.only = methods;
     }
 
     /** Methods with code, unless a stage narrows it. */
@@ -27,7 +35,7 @@ abstract class TreeStage extends ClassVisitor {
     public final MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                                            String[] exceptions) {
         MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
-        if (!wants(access, name, descriptor)) {
+        if (!wants(access, name, descriptor) || (only != null && !only.contains(name + descriptor))) {
             return next;
         }
         return new MethodNode(Opcodes.ASM9, access, name, descriptor, signature, exceptions) {

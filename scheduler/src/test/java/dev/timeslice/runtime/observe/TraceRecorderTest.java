@@ -130,8 +130,11 @@ class TraceRecorderTest extends SchedulerTestBase {
         assertTrue(runs.stream().anyMatch(e -> ((String) e.get("name")).matches("G\\d+ stopper")), runs.toString());
         assertTrue(runs.stream().anyMatch(e -> e.get("name").equals(
                 "G" + (long) num(args(e), "goid") + " sleeper \"quoted\"")), runs.toString());
+        // on a busy machine sysmon may hand P0 away from an M the kernel is not running (a
+        // wakeup waited): the rest of that run is drawn on the M's own track
+        boolean handedOff = sched.stats().handoffs() > 0;
         for (Map<String, Object> r : runs) {
-            assertEquals(1, tid(r), r.toString());
+            assertTrue(tid(r) == 1 || (handedOff && tid(r) >= TraceRecorder.M_TID_BASE), r.toString());
             assertTrue(((String) r.get("name")).startsWith("G" + (long) num(args(r), "goid")), r.toString());
         }
         long hogGoid = (long) num(args(hogRuns.get(0)), "goid");

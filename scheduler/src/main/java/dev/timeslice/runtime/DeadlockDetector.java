@@ -108,6 +108,26 @@ final class DeadlockDetector {
         }
     }
 
+    /**
+     * After a JVM collection when no GC-scan ran (nobody reads them): the same question as
+     * {@link #afterScan} from the G's states, without stopping any G — is any G waiting for a
+     * lock (a cycle among lock waiters is what only a look can find)?
+     */
+    void afterGc() {
+        if (mode == DeadlockMode.OFF) {
+            return;
+        }
+        for (G g : sched.allgs()) {
+            if (g.state() == G.WAITING) {
+                String reason = WaitReason.of(g.thread, null);
+                if (reason.equals("monitor enter") || reason.equals("semacquire")) {
+                    request();
+                    return;
+                }
+            }
+        }
+    }
+
     /** The scheduler has terminated: let the detector's thread end. */
     void stop() {
         Thread t = thread;

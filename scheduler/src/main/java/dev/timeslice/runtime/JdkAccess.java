@@ -575,38 +575,18 @@ final class JdkAccess {
      * JVM's default stack size).
      */
     static boolean setStackSize(Thread unstarted, long bytes) {
-        if (StackSize.HOLDER == null) {
-            return false;
-        }
+        // Core reflection, not a VarHandle: the field is final, and a VarHandle never writes a
+        // final field (set throws), while Field.setLong does once made accessible.
         try {
-            StackSize.STACK_SIZE.set(StackSize.HOLDER.get(unstarted), bytes);
+            Field holderField = Thread.class.getDeclaredField("holder");
+            holderField.setAccessible(true);
+            Object holder = holderField.get(unstarted);
+            Field size = holder.getClass().getDeclaredField("stackSize");
+            size.setAccessible(true);
+            size.setLong(holder, bytes);
             return true;
-        } catch (RuntimeException e) {
+        } catch (ReflectiveOperationException | RuntimeException e) {
             return false;
-        }
-    }
-
-    /**
-     * {@code Thread.holder.stackSize}, as VarHandles: the first M is created before main, and
-     * core reflection's field accessors would spin method-handle classes there (~15 ms).
-     */
-    private static final class StackSize {
-        static final VarHandle HOLDER;
-        static final VarHandle STACK_SIZE;
-
-        static {
-            VarHandle holder = null;
-            VarHandle size = null;
-            try {
-                Class<?> fieldHolder = Class.forName("java.lang.Thread$FieldHolder");
-                MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup());
-                holder = lookup.findVarHandle(Thread.class, "holder", fieldHolder);
-                size = lookup.findVarHandle(fieldHolder, "stackSize", long.class);
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                holder = null;
-            }
-            HOLDER = size == null ? null : holder;
-            STACK_SIZE = size;
         }
     }
 

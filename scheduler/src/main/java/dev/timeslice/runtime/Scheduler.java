@@ -1305,12 +1305,29 @@ public final class Scheduler implements AutoCloseable {
      * per-G records ({@link ScanResult#gs()} is empty), so nothing per G stays alive between scans.
      */
     public ScanResult lastScan() {
+        scanRead = true;
         return scan.last;
     }
 
-    /** A scan triggered by the JVM collector {@code gcName} (see {@link GcScanTrigger}). */
-    ScanResult scanForGc(String gcName) {
-        ScanResult r = scan.scan(gcName, false);
+    /**
+     * Set once something reads scan results ({@link #lastScan}: the MXBean, a test); with a
+     * listener installed (trace, JFR events) GC-triggered scans run as well. Until then a JVM
+     * collection stops no G: a GC-scan waits up to {@code scanTimeout} for G's running code
+     * without polls (the JDK's, the transformer's) while the others stand at polls, which no one
+     * would see the result of. Pay only for what is used (issue 15).
+     */
+    private volatile boolean scanRead;
+
+    /**
+     * After a JVM collection (see {@link GcScanTrigger}): a scan if anything reads scans, else
+     * only the deadlock detector's cheap look. Returns the scan, or null.
+     */
+    ScanResult scanForGc(String trigger) {
+        if (!scanRead && events() == null) {
+            deadlock.afterGc();
+            return null;
+        }
+        ScanResult r = scan.scan(trigger, false);
         deadlock.afterScan(r);
         return r;
     }

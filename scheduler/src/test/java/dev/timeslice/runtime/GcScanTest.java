@@ -3,6 +3,7 @@ package dev.timeslice.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -112,6 +113,7 @@ class GcScanTest {
         while (sched.gOf(waiter).state() != G.WAITING) {
             Thread.sleep(1);
         }
+        assertNull(sched.lastScan(), "a reader asks first: GC-triggered scans run once something reads them");
         System.gc();
         ScanResult scan;
         while ((scan = sched.lastScan()) == null) {
@@ -242,5 +244,21 @@ class GcScanTest {
         assertTrue(dump.contains("thread \"sleeper\""), dump);
         sleeper.interrupt();
         release.await();
+    }
+
+    /** Nobody reads scans (no listener, no lastScan()): a collection stops no G (issue 15). */
+    @Test
+    void aGcWithNoReaderStopsNoG() throws Exception {
+        sched = Scheduler.builder().procs(1).gcScan(true).gcScanInterval(Duration.ZERO).build();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread spinner = sched.newThread().name("spinner").start(() -> ObsTestSupport.spinWithPolls(stop));
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertEquals(0, sched.stats().scans(), "GC-scans without a reader");
+        stop.set(true);
+        spinner.join();
+        assertNull(sched.lastScan());
     }
 }

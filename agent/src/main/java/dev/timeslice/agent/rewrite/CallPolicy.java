@@ -32,6 +32,28 @@ final class CallPolicy {
             "java/util/Objects.requireNonNull", "java/util/Objects.checkIndex",
             "java/util/Objects.isNull", "java/util/Objects.nonNull");
 
+    /**
+     * Small JDK methods that C2 inlines at a monomorphic site (bytecode well under FreqInlineSize,
+     * no loop of their own, or one bounded by their argument), that run in O(1) amortized time and
+     * call no application code. A loop whose only other calls are these is treated as call-free
+     * ({@link #inlined}): counted, it is strip-mined or versioned; otherwise it gets the iteration
+     * budget, with a weight of 1 instead of the call-loop weight. Judged by owner, name and
+     * descriptor only: no class is loaded or resolved. Interface owners ({@code List}) are a known
+     * approximation: {@code LinkedList.get} is O(n); a non-counted loop of such calls polls every
+     * {@link RewriteConfig#INLINED_CALL_LOOP_POLL} iterations, a strip-mined one every chunk (up to
+     * {@code loopPoll} iterations); an application implementation is rewritten and polls on its own.
+     */
+    private static final Set<String> INLINED_METHODS = Set.of(
+            "java/util/ArrayList.get(I)Ljava/lang/Object;", "java/util/ArrayList.size()I",
+            "java/util/ArrayList.isEmpty()Z", "java/util/ArrayList.set(ILjava/lang/Object;)Ljava/lang/Object;",
+            "java/util/List.get(I)Ljava/lang/Object;", "java/util/List.size()I", "java/util/List.isEmpty()Z",
+            "java/lang/StringBuilder.append(C)Ljava/lang/StringBuilder;",
+            "java/lang/StringBuilder.append(I)Ljava/lang/StringBuilder;",
+            "java/lang/StringBuilder.append(J)Ljava/lang/StringBuilder;",
+            "java/lang/StringBuilder.append(Z)Ljava/lang/StringBuilder;",
+            "java/lang/StringBuilder.length()I", "java/lang/StringBuilder.charAt(I)C",
+            "java/util/BitSet.get(I)Z", "java/util/BitSet.set(I)V", "java/util/BitSet.clear(I)V");
+
     private final ClassFilter filter;
 
     CallPolicy(ClassFilter filter) {
@@ -48,6 +70,15 @@ final class CallPolicy {
             return false;
         }
         return filter.rewrites(m.owner) || allowListed(m);
+    }
+
+    /**
+     * True for a call to one of the small, O(1) JDK methods C2 inlines ({@link #INLINED_METHODS}):
+     * not {@link #bounded} (the loop would otherwise take the call-loop form), but cheap enough
+     * that a loop calling only these polls as a call-free loop does.
+     */
+    static boolean inlined(AbstractInsnNode insn) {
+        return insn instanceof MethodInsnNode m && INLINED_METHODS.contains(m.owner + "." + m.name + m.desc);
     }
 
     /** True for JDK calls that are cheap enough that a loop-free caller needs no return poll. */

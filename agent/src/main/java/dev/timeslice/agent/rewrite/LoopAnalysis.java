@@ -38,12 +38,18 @@ final class LoopAnalysis {
         final boolean unboundedCall;
         /** No other back-edge lies within this loop's range. */
         final boolean innermost;
+        /**
+         * The body calls small JDK methods the JIT inlines ({@link CallPolicy#inlined}) and no
+         * unbounded one: polled like a call-free loop (see {@code MethodRewriter}).
+         */
+        final boolean inlinedCall;
 
-        Loop(BackEdge edge, BitSet body, boolean unboundedCall, boolean innermost) {
+        Loop(BackEdge edge, BitSet body, boolean unboundedCall, boolean innermost, boolean inlinedCall) {
             this.edge = edge;
             this.body = body;
             this.unboundedCall = unboundedCall;
             this.innermost = innermost;
+            this.inlinedCall = inlinedCall && !unboundedCall;
         }
 
         int lo() {
@@ -80,10 +86,15 @@ final class LoopAnalysis {
         for (BackEdge e : edges) {
             BitSet body = body(g, e, work);
             boolean unbounded = false;
+            boolean inlined = false;
             for (int i = body.nextSetBit(0); i >= 0; i = body.nextSetBit(i + 1)) {
                 if (isCall(g.nodes[i]) && !policy.bounded(g.nodes[i])) {
-                    unbounded = true;
-                    break;
+                    if (CallPolicy.inlined(g.nodes[i])) {
+                        inlined = true;
+                    } else {
+                        unbounded = true;
+                        break;
+                    }
                 }
             }
             boolean innermost = true;
@@ -93,7 +104,7 @@ final class LoopAnalysis {
                     break;
                 }
             }
-            loops.add(new Loop(e, body, unbounded, innermost));
+            loops.add(new Loop(e, body, unbounded, innermost, inlined));
         }
         return new LoopAnalysis(g, List.copyOf(loops), worthy);
     }

@@ -88,6 +88,11 @@ class PollCountTest {
         assertPolls(new Polls(1, 0, 0), run("callNoLoop", 3), "a call, no loop: one return poll");
         // a JDK call in the loop: every callLoopPoll = 64 iterations (1000 * 128 / 8192)
         assertPolls(new Polls(1, 0, 15), run("jdkCallLoop", 1000), "a JDK call in the loop");
+        // only inlined O(1) JDK calls: counted, versioned; a trip over a budget runs the strip-mined clone (12 polls)
+        assertPolls(new Polls(1, 12, 0), run("inlinedCallLoop", 100_000), "StringBuilder.append(int)");
+        // not counted (bounded by list.size()): the budget, a poll every 1024 iterations
+        java.util.List<Integer> list = new java.util.ArrayList<>(java.util.Collections.nCopies(10_000, 1));
+        assertPolls(new Polls(1, 10_000 / 1024, 0), run("listGetLoop", list), "ArrayList.get");
         // fib(10) makes 177 calls; the 89 leaves (n < 2) return before any call and need no poll,
         // the 88 others poll once each, after their calls
         assertPolls(new Polls(88, 0, 0), run("fib", 10), "recursion");

@@ -124,6 +124,16 @@ class SemanticsTest {
     void callsAndInstances() throws Exception {
         same("jdkCallLoop", 0);
         same("jdkCallLoop", 1234);
+        same("inlinedCallLoop", 0);
+        same("inlinedCallLoop", 20_000);
+        for (int n : new int[] {0, 1, 1023, 1024, 1025, 30_000}) {
+            java.util.List<Integer> l = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                l.add(i * 7 - 3);
+            }
+            same("listGetLoop", l);
+            same("listGetLoop", new java.util.LinkedList<>(l.subList(0, Math.min(n, 2000))));
+        }
         same("fib", 15);
         same("lambdas", 300);
         same("callNoLoop", 42);

@@ -62,6 +62,14 @@ class ShapeTest {
             assertEquals(0, r.stripMined() + r.versioned(), m + ": " + r);
             assertTrue(r.counters() > 0, m + ": " + r);
         }
+        // only inlined JDK calls, counted and tested at the top: versioned even at top level
+        MethodReport sb = fx.report("fixtures.Loops", "inlinedCallLoop");
+        assertEquals(1, sb.versioned(), sb.toString());
+        assertEquals(0, sb.stripMined() + sb.counters() + sb.edgePolls(), sb.toString());
+        // only inlined JDK calls, not counted (the bound is a call): the iteration budget, not the call-loop form
+        MethodReport list = fx.report("fixtures.Loops", "listGetLoop");
+        assertEquals(1, list.counters(), list.toString());
+        assertEquals(0, list.stripMined() + list.versioned() + list.edgePolls(), list.toString());
         MethodReport calls = fx.report("fixtures.Loops", "jdkCallLoop");
         assertEquals(0, calls.stripMined() + calls.versioned() + calls.counters(), calls.toString());
         assertEquals(1, calls.edgePolls(), calls.toString());

@@ -43,14 +43,42 @@ public final class ClassFilter {
         return new ClassFilter(List.of(), List.of());
     }
 
+    /** Why {@link #exclusion} leaves a class alone; the message is built only when asked for. */
+    private enum Why { REWRITTEN, NOT_A_CLASS, DEFAULT, MODULE_DESCRIPTOR, NOT_INCLUDED, EXCLUDED }
+
     /** @param internalName e.g. {@code com/acme/Foo} */
     public boolean rewrites(String internalName) {
         // called for every class the JVM loads: no string is built unless a reason is asked for
-        if (internalName == null || internalName.startsWith("[") || defaultExclusion(internalName) != null
-                || internalName.equals("module-info") || internalName.endsWith("/module-info")) {
-            return false;
+        return exclusion(internalName) == Why.REWRITTEN;
+    }
+
+    /** Why a class is not rewritten, or null if it is. */
+    public String exclusionReason(String internalName) {
+        return switch (exclusion(internalName)) {
+            case REWRITTEN -> null;
+            case NOT_A_CLASS -> "not a class";
+            case DEFAULT -> "excluded by default (" + defaultExclusion(internalName).replace('/', '.') + ")";
+            case MODULE_DESCRIPTOR -> "module descriptor";
+            case NOT_INCLUDED -> "not included";
+            case EXCLUDED -> "excluded by " + excludedBy(internalName);
+        };
+    }
+
+    /** The checks, in the order that decides which reason is given. */
+    private Why exclusion(String internalName) {
+        if (internalName == null || internalName.startsWith("[")) {
+            return Why.NOT_A_CLASS;
         }
-        return included(internalName) && excludedBy(internalName) == null;
+        if (defaultExclusion(internalName) != null) {
+            return Why.DEFAULT;
+        }
+        if (internalName.equals("module-info") || internalName.endsWith("/module-info")) {
+            return Why.MODULE_DESCRIPTOR;
+        }
+        if (!included(internalName)) {
+            return Why.NOT_INCLUDED;
+        }
+        return excludedBy(internalName) != null ? Why.EXCLUDED : Why.REWRITTEN;
     }
 
     private static String defaultExclusion(String internalName) {
@@ -79,28 +107,6 @@ public final class ClassFilter {
             if (g.matches(internalName)) {
                 return g;
             }
-        }
-        return null;
-    }
-
-    /** Why a class is not rewritten, or null if it is. */
-    public String exclusionReason(String internalName) {
-        if (internalName == null || internalName.startsWith("[")) {
-            return "not a class";
-        }
-        String prefix = defaultExclusion(internalName);
-        if (prefix != null) {
-            return "excluded by default (" + prefix.replace('/', '.') + ")";
-        }
-        if (internalName.equals("module-info") || internalName.endsWith("/module-info")) {
-            return "module descriptor";
-        }
-        if (!included(internalName)) {
-            return "not included";
-        }
-        Glob g = excludedBy(internalName);
-        if (g != null) {
-            return "excluded by " + g;
         }
         return null;
     }

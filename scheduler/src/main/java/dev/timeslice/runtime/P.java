@@ -41,6 +41,11 @@ final class P {
     static final int HANDOFF = 4;
     private static final String[] NAMES = {"idle", "sched", "running", "locked", "handoff"};
 
+    /** Whether a P in this status has a G running on it (what sysmon looks at). */
+    static boolean runsG(int status) {
+        return status == INGO || status == LOCKED;
+    }
+
     private static final VarHandle STATUS;
     static final VarHandle PREEMPT_REQ;
 

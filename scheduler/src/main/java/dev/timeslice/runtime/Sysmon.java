@@ -183,7 +183,7 @@ final class Sysmon implements Runnable {
     private boolean anyRunning() {
         for (P p : sched.allp) {
             int s = p.status();
-            if (s == P.INGO || s == P.LOCKED) {
+            if (P.runsG(s)) {
                 return true;
             }
         }
@@ -201,7 +201,7 @@ final class Sysmon implements Runnable {
         leftAlone = false;
         for (P p : sched.allp) {
             int status = p.status();
-            if (status != P.INGO && status != P.LOCKED) {
+            if (!P.runsG(status)) {
                 continue;
             }
             long tick = p.tick();
@@ -352,7 +352,7 @@ final class Sysmon implements Runnable {
                 break;
             }
             int status = p.status();
-            if (status != P.INGO && status != P.LOCKED) {
+            if (!P.runsG(status)) {
                 continue;
             }
             long tick = p.tick();
@@ -513,7 +513,7 @@ final class Sysmon implements Runnable {
             for (P p : sched.allp) {
                 long tick = p.tick();
                 int s = p.status();
-                if ((s == P.INGO || s == P.LOCKED) && !p.wakeupTarget && p.preemptReq == 0) {
+                if (P.runsG(s) && !p.wakeupTarget && p.preemptReq == 0) {
                     long start = p.runStart;
                     G g = p.curg;
                     if (g != null && p.tick() == tick && start < oldest) {

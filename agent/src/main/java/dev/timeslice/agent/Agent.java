@@ -204,11 +204,7 @@ public final class Agent {
 
         @Override
         public void run() {
-            try {
-                rewriter.rewrite(WarmUpShape.classFile());
-            } catch (RuntimeException ignored) {
-                // only a warm-up
-            }
+            WarmUpShape.warm(rewriter);
             pollers.checkLoaded(inst);
             if (cache != null) {
                 cache.warmUp();

@@ -7,8 +7,6 @@ import dev.timeslice.runtime.observe.Observability;
 import dev.timeslice.runtime.Safepoint;
 import dev.timeslice.runtime.Scheduler;
 import dev.timeslice.runtime.Timeslice;
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.util.Map;
 import java.util.Set;
@@ -43,7 +41,7 @@ public final class LateAgent {
         AgentOptions options = AgentOptions.parse(agentArgs);
         TransformLog log = new TransformLog(options.logLevel());
         ClassRewriter rewriter = new ClassRewriter(RewriteConfig.of(options), false, options.routeThreads());
-        warmUp(rewriter);
+        WarmUpShape.warm(rewriter);
         Module runtime = Safepoint.class.getModule();
         Agent.openJdkInternals(inst, runtime);
 
@@ -94,16 +92,5 @@ public final class LateAgent {
             System.setProperty("jdk.pollerMode", "1");
         }
         return "";
-    }
-
-    /** Rewrites a class of the agent itself once, so the rewriter's classes load before any transform. */
-    private static void warmUp(ClassRewriter rewriter) {
-        try (InputStream in = LateAgent.class.getResourceAsStream("LateAgent.class")) {
-            if (in != null) {
-                rewriter.rewrite(in.readAllBytes());
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // only a warm-up
-        }
     }
 }

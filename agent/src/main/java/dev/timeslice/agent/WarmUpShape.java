@@ -23,6 +23,15 @@ final class WarmUpShape {
     private WarmUpShape() {
     }
 
+    /** Loads and links {@code rewriter} by rewriting this shape once (premain and late attach). */
+    static void warm(dev.timeslice.agent.rewrite.ClassRewriter rewriter) {
+        try {
+            rewriter.rewrite(classFile());
+        } catch (RuntimeException ignored) {
+            // only a warm-up
+        }
+    }
+
     static byte[] classFile() {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
         cw.visit(Opcodes.V21, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, "dev/timeslice/agent/WarmUpShape$", null,

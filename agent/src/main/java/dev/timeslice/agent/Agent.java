@@ -43,7 +43,7 @@ public final class Agent {
         Module runtime = Safepoint.class.getModule();
         openJdkInternals(inst, runtime);
 
-        Scheduler sched = scheduler(options).backgroundInit(true).lazyIoPollers(true).build();
+        Scheduler sched = scheduler(options).lazyIoPollers(true).build();
         Timeslice.install(sched, Thread.currentThread());
         Observability obs = Observability.install(sched, observability(options));
 

@@ -193,8 +193,8 @@ public final class Scheduler implements AutoCloseable {
         }
 
         /**
-         * Set up the I/O pollers and GC notifications on a background thread, so the scheduler
-         * is ready sooner (the agent does this at JVM start-up).
+         * Set up the JDK's I/O pollers on a background thread, so the scheduler is ready
+         * sooner; no effect with {@link #lazyIoPollers} (the GC-scan trigger needs no set-up).
          */
         public Builder backgroundInit(boolean on) {
             this.backgroundInit = on;

@@ -144,7 +144,7 @@ class TraceRecorderTest extends SchedulerTestBase {
                 .filter(e -> "i".equals(e.get("ph")) && "preempt".equals(e.get("cat"))).toList();
         Map<String, Object> p = preempts.stream().filter(e -> (long) num(args(e), "goid") == hogGoid).findFirst()
                 .orElseThrow(() -> new AssertionError("no preemption of the hog in " + preempts));
-        assertEquals(1, tid(p));
+        assertTrue(tid(p) == 1 || (handedOff && tid(p) >= TraceRecorder.M_TID_BASE), p.toString()); // as the runs above
         assertEquals("t", p.get("s"));
         assertTrue(Set.of("slice", "wakeup").contains(args(p).get("reason")), p.toString());
         assertEquals(Boolean.TRUE, args(p).get("served"));

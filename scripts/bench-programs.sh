@@ -7,10 +7,13 @@
 # and CPU (user+sys) medians per program, each variant's ratios to plain, their geomean and
 # worst, and checks that every run printed the plain run's checksum.
 #
-# Variants (the ablation): default; jmx=false,jfr=false (observability off); exclude=** (agent
-# and scheduler running, nothing rewritten, main not a G); threads=keep; procs=1; offline (the
-# jars rewritten ahead of time by `timeslice-agent.jar rewrite`, run with the agent jar on the
-# class path and no -javaagent: the polls alone, no agent, no scheduler).
+# Variants (the ablation): cold (default options, the rewrite cache off: what a first start
+# costs); warm (default options, the rewrite cache filled by one run of each program before
+# round 1: what every later start costs); jmx=false,jfr=false (observability off); exclude=**
+# (agent and scheduler running, nothing rewritten, main not a G); threads=keep; procs=1; offline
+# (the jars rewritten ahead of time by `timeslice-agent.jar rewrite`, run with the agent jar on
+# the class path and no -javaagent: the polls alone, no agent, no scheduler). Every agent
+# variant but warm runs with cache=off, so that it rewrites at class load as a first start does.
 # A benchmark, not a test: CI does not run it. Numbers depend on the machine and its load.
 #
 # usage: scripts/bench-programs.sh [--rounds N] [--only Name[,Name...]] [--taskset CPUS]
@@ -37,7 +40,12 @@ build_bench
 
 PROGRAMS=(JsonRoundTrip Fft Bzip2 BcCrypto ChannelSieve)
 if [ -n "$ONLY" ]; then IFS=, read -r -a PROGRAMS <<<"$ONLY"; fi
-VARIANTS=(plain default "jmx=false,jfr=false" "exclude=**" "threads=keep" "procs=1" offline)
+VARIANTS=(plain cold warm "jmx=false,jfr=false" "exclude=**" "threads=keep" "procs=1" offline)
+WARM_CACHE="scripts/bench/target/warm-cache"
+rm -rf "$WARM_CACHE"
+for p in "${PROGRAMS[@]}"; do
+  "$JAVA_HOME/bin/java" "-javaagent:$AGENT=summary=false,cache=$WARM_CACHE" -cp "$CP" "bench.programs.$p" >/dev/null 2>&1 || true
+done
 # the "offline" variant: every jar of the class path rewritten ahead of time
 OFFLINE_DIR="scripts/bench/target/offline"
 rm -rf "$OFFLINE_DIR"
@@ -63,7 +71,11 @@ for r in $(seq 1 "$ROUNDS"); do
       cp="$CP"
       if [ "$v" = offline ]; then cp="$OFFLINE_CP"
       elif [ "$v" != plain ]; then
-        if [ "$v" = default ]; then args=("-javaagent:$AGENT=summary=false"); else args=("-javaagent:$AGENT=summary=false,$v"); fi
+        case "$v" in
+          cold) args=("-javaagent:$AGENT=summary=false,cache=off") ;;
+          warm) args=("-javaagent:$AGENT=summary=false,cache=$WARM_CACHE") ;;
+          *) args=("-javaagent:$AGENT=summary=false,cache=off,$v") ;;
+        esac
       fi
       TIMEFORMAT='%3R %3U %3S'
       { time "${PREFIX[@]}" "$JAVA_HOME/bin/java" "${args[@]}" -cp "$cp" "bench.programs.$p" >"$out" 2>"$out.err"; } 2>"$timing" || true

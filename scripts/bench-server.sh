@@ -5,6 +5,9 @@
 #   launch -> first successful /ping; wrk (or the Java load generator) throughput and latency
 #   on /ping; /ping p50/p99/max while four CPU-bound /work requests saturate the cores;
 #   process CPU time and peak RSS (VmHWM) of the server; exit time after SIGTERM.
+# The agent runs with cache=off (every start rewrites at class load, as a first start does)
+# unless --agent-opts names a cache (e.g. cache=/tmp/srvcache: round 1 fills it, later rounds
+# measure a warm start).
 # A benchmark, not a test: CI does not run it. Numbers depend on the machine and its load.
 #
 # usage: scripts/bench-server.sh [--rounds N] [--seconds S] [--agent-opts OPTS]
@@ -21,7 +24,7 @@ while [ $# -gt 0 ]; do
     --rounds) ROUNDS="$2"; shift 2 ;;
     --seconds) SECONDS_PER_TEST="$2"; shift 2 ;;
     --agent-opts) EXTRA="$2"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "bench-server: unknown argument $1 (see --help)" >&2; exit 1 ;;
   esac
 done
@@ -97,7 +100,8 @@ one_run() {
   rm -f "$out" "$out.err"
 }
 
-sep=""; [ -n "$EXTRA" ] && sep=","
+case "$EXTRA" in *cache=*) ;; *) EXTRA="cache=off${EXTRA:+,$EXTRA}" ;; esac
+sep=","
 echo "bench-server: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), load generator: $([ "$HAVE_WRK" = 1 ] && echo 'wrk -t2 -c50' || echo 'Java, 50 connections'), ${SECONDS_PER_TEST}s per test" >&2
 results=$(mktemp)
 for r in $(seq 1 "$ROUNDS"); do

@@ -36,7 +36,8 @@ public final class Agent {
         IoPollerTrigger pollers = new IoPollerTrigger();
         inst.addTransformer(pollers, false);
         String cacheOption = options.get(AgentOptions.CACHE);
-        RewriteCache cache = cacheOption.isEmpty() ? null : RewriteCache.open(cacheOption, cacheFingerprint(options), log);
+        RewriteCache cache = cacheOption.isEmpty() || cacheOption.equals("off") ? null
+                : RewriteCache.open(cacheOption, options.isSet(AgentOptions.CACHE), cacheFingerprint(options), log);
         Thread warm = new Thread(new WarmUp(rewriter, pollers, inst, cache), "timeslice-warmup");
         warm.setDaemon(true);
         warm.start();
@@ -58,8 +59,10 @@ public final class Agent {
         transformer.whenBusy(C1_ONLY_AFTER_CLASSES, jit);
         inst.addTransformer(transformer, true);
 
+        // the cache's line in the summary: when the user named the cache, or asked for more than warnings
+        RewriteCache reported = options.isSet(AgentOptions.CACHE) || log.enabled(LogLevel.INFO) ? cache : null;
         ExitReport report = new ExitReport(sched, obs, log, options.get(AgentOptions.DUMP),
-                options.get(AgentOptions.SUMMARY) && log.enabled(LogLevel.WARN), cache);
+                options.get(AgentOptions.SUMMARY) && log.enabled(LogLevel.WARN), reported);
         Runtime.getRuntime().addShutdownHook(new Thread(report, "timeslice-exit"));
         if (log.enabled(LogLevel.INFO)) {
             log.info(null, "agent started (" + options + ")");
@@ -160,26 +163,42 @@ public final class Agent {
 
     /**
      * What the rewrite cache's entries depend on besides the class bytes: this agent build (its
-     * version, and its jar's size and modification time: a rebuilt jar never reuses entries) and
-     * the options that change the rewriter's output.
+     * jar's path, size and modification time: a rebuilt jar never reuses entries) and the options
+     * that change the rewriter's output. The jar is the {@code -javaagent:} of the command line
+     * (already read, see {@code JvmCommandLine}) with the jar's own name; only a renamed jar is
+     * looked up through a resource URL (which opens the jar: ~40 ms of CPU at start), and one
+     * that cannot be found at all is keyed by the version.
      */
     static String cacheFingerprint(AgentOptions o) {
-        String jar = "?";
+        String jar = ownJarIdentity();
+        return "timeslice jar=" + jar + " loopPoll=" + o.get(AgentOptions.LOOP_POLL)
+                + " callLoopPoll=" + o.get(AgentOptions.CALL_LOOP_POLL) + " include=" + o.get(AgentOptions.INCLUDE)
+                + " exclude=" + o.get(AgentOptions.EXCLUDE) + " threads=" + o.get(AgentOptions.THREADS);
+    }
+
+    private static String ownJarIdentity() {
+        for (String w : dev.timeslice.runtime.JvmCommandLine.words()) {
+            if (w.startsWith("-javaagent:")) {
+                String spec = w.substring("-javaagent:".length());
+                int eq = spec.indexOf('=');
+                java.io.File f = new java.io.File(eq >= 0 ? spec.substring(0, eq) : spec);
+                if (f.getName().equals(AgentLauncher.JAR_NAME) && f.isFile()) {
+                    return f.getAbsolutePath() + ":" + f.length() + ":" + f.lastModified();
+                }
+            }
+        }
         try {
             java.net.URL self = Agent.class.getResource("Agent.class");
             String u = self != null ? self.toString() : "";
             if (u.startsWith("jar:file:") && u.contains("!/")) {
                 java.io.File f = new java.io.File(java.net.URI.create(u.substring(4, u.indexOf("!/"))));
-                jar = f.length() + ":" + f.lastModified();
+                return f.getAbsolutePath() + ":" + f.length() + ":" + f.lastModified();
             }
         } catch (RuntimeException e) {
-            // "?": entries are still keyed by version and options
+            // keyed by the version below
         }
         Package pkg = Agent.class.getPackage();
-        String version = pkg != null && pkg.getImplementationVersion() != null ? pkg.getImplementationVersion() : "dev";
-        return "timeslice " + version + " jar=" + jar + " loopPoll=" + o.get(AgentOptions.LOOP_POLL)
-                + " callLoopPoll=" + o.get(AgentOptions.CALL_LOOP_POLL) + " include=" + o.get(AgentOptions.INCLUDE)
-                + " exclude=" + o.get(AgentOptions.EXCLUDE) + " threads=" + o.get(AgentOptions.THREADS);
+        return "version " + (pkg != null && pkg.getImplementationVersion() != null ? pkg.getImplementationVersion() : "dev");
     }
 
     /**
@@ -208,7 +227,7 @@ public final class Agent {
             pollers.checkLoaded(inst);
             if (cache != null) {
                 cache.warmUp();
-                cache.evict();
+                cache.evictIfDue();
             }
         }
     }

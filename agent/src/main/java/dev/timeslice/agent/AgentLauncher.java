@@ -28,6 +28,8 @@ import java.util.jar.JarFile;
  */
 public final class AgentLauncher {
     static final String AGENT_CLASS = "dev.timeslice.agent.Agent";
+    /** The jar's own name, as the manifest's {@code Boot-Class-Path} gives it (agent/pom.xml). */
+    static final String JAR_NAME = "timeslice-agent.jar";
     static final String OPTIONS_CLASS = "dev.timeslice.agent.AgentOptions";
     static final String VERIFY_CLASS = "dev.timeslice.agent.verify.VerifyCli";
     static final String LATE_AGENT_CLASS = "dev.timeslice.agent.LateAgent";

@@ -131,8 +131,8 @@ public final class AgentOptions {
     public static final Option<List<String>> EXCLUDE = new Option<>("exclude", "",
             Parser.of(Parser.GLOBS), "class-name globs separated by ';' or ':' (* = any characters but '.', ** = any characters, ? = one character but '.')",
             "never rewrite classes matching one of these (in addition to the JDK and Timeslice)");
-    public static final Option<String> CACHE = new Option<>("cache", "", Parser.of(Parser.STRING),
-            "a directory, auto, or empty for off",
+    public static final Option<String> CACHE = new Option<>("cache", "auto", Parser.of(Parser.STRING),
+            "a directory, auto, or off",
             "keep rewritten classes in this directory across runs (auto: $XDG_CACHE_HOME/timeslice or ~/.cache/timeslice)");
     public static final Option<Boolean> VERBOSE = new Option<>("verbose", "false",
             Parser.of(Parser.BOOL), BOOLEANS, "shorthand for log=debug");
@@ -284,9 +284,12 @@ public final class AgentOptions {
     public static final String PROPERTY_PREFIX = "timeslice.";
 
     private final Map<Option<?>, Object> values;
+    /** The options given as an agent argument or a system property (the others have their defaults). */
+    private final java.util.Set<Option<?>> given;
 
-    private AgentOptions(Map<Option<?>, Object> values) {
+    private AgentOptions(Map<Option<?>, Object> values, java.util.Set<Option<?>> given) {
         this.values = values;
+        this.given = given;
     }
 
     /** Parses the agent argument string against the JVM's system properties. */
@@ -303,15 +306,19 @@ public final class AgentOptions {
         Map<String, String> given = splitArguments(agentArgs);
         checkProperties(properties);
         Map<Option<?>, Object> values = new LinkedHashMap<>();
+        java.util.Set<Option<?>> set = new java.util.HashSet<>();
         for (Option<?> option : ALL) {
             String raw = given.get(option.name());
             if (raw == null) {
                 raw = properties.getProperty(PROPERTY_PREFIX + option.name());
             }
             values.put(option, raw == null ? option.parseDefault() : option.parse(raw));
+            if (raw != null) {
+                set.add(option);
+            }
         }
         checkTogether(values);
-        return new AgentOptions(values);
+        return new AgentOptions(values, set);
     }
 
     /** Checks that need two options: the trace ring must fit the heap; trace and dump differ. */
@@ -436,6 +443,11 @@ public final class AgentOptions {
     @SuppressWarnings("unchecked")
     public <T> T get(Option<T> option) {
         return (T) values.get(option);
+    }
+
+    /** Whether the user gave this option (as an agent argument or a system property). */
+    public boolean isSet(Option<?> option) {
+        return given.contains(option);
     }
 
     public int loopPoll() {

@@ -1,119 +1,148 @@
 package dev.timeslice.agent;
 
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32;
+import java.util.zip.CRC32C;
 
 /**
- * The persistent rewrite cache (option {@code cache}): what the rewriter made of a class file,
- * kept in a directory across JVM runs, so a second start of the same application skips the
- * rewriting.
+ * The persistent rewrite cache (option {@code cache}, on by default): what the rewriter made of a
+ * class file, kept in a directory across JVM runs, so a second start of the same application
+ * skips the rewriting.
  *
- * <p>Key: SHA-256 of the <em>fingerprint</em> (the agent's version and jar, and every option
- * that changes what the rewriter produces: {@code loopPoll}, {@code callLoopPoll},
- * {@code include}, {@code exclude}, {@code threads}) followed by the original class bytes. A new
- * agent build or different options therefore never see each other's entries.
+ * <p>An entry holds the <em>fingerprint</em> (the agent build and every option that changes what
+ * the rewriter produces: {@code loopPoll}, {@code callLoopPoll}, {@code include},
+ * {@code exclude}, {@code threads}), the original class bytes and the outcome. Its file name is
+ * a hash of fingerprint and original bytes (length, CRC32C and CRC32, all three computed by
+ * JIT and interpreter intrinsics); the name only finds the entry: a hit requires the stored
+ * fingerprint and original bytes to <em>equal</em> the ones asked for, so a hash collision,
+ * another agent build or other options are misses, never a wrong class. No cryptographic digest:
+ * {@code MessageDigest} would initialise the JDK's security providers, ~70 ms of CPU at start.
  *
- * <p>Entry file {@code <key>.tsc}: magic {@code TSC1}, kind (1 = rewritten bytes follow,
- * 0 = the class needs no rewriting), payload length, SHA-256 of the payload, the key, the
- * payload. An entry whose header, length, key or hash does not match (truncated, corrupt, a
- * foreign file) is ignored, counted, and replaced by the next write: never trusted blindly.
+ * <p>Entry file {@code <len>-<crc32c>-<crc32>.tsc}: magic {@code TSC2}, kind (1 = rewritten bytes
+ * follow, 0 = the class needs no rewriting), the lengths of fingerprint, original and payload,
+ * the CRC32C of the payload, then the three. An entry whose header, lengths, fingerprint,
+ * original or payload checksum does not match (truncated, corrupt, a foreign file) is ignored,
+ * counted, and replaced by the next write: never trusted blindly.
  *
- * <p>Concurrent JVMs: an entry is written to a temporary file in the same directory and moved
- * into place atomically, so a reader sees a whole entry or none; two writers of the same key
- * write the same bytes, and the last rename wins. Size: at most {@link #maxBytes}; when a JVM
- * starts with the directory over it, the least recently used entries (by modification time,
- * which a hit refreshes at most once an hour) are deleted down to 80 %.
+ * <p>Concurrent JVMs: an entry is written to a temporary file of its own in the same directory
+ * (created exclusively) and renamed into place, which POSIX makes atomic: a reader sees a whole
+ * entry or none; two writers of the same key write the same bytes, and the last rename wins.
+ * Size: at most {@link #maxBytes}; at most once a day ({@value #TRIM_FILE}'s modification time),
+ * a starting JVM deletes the least recently used entries (by modification time, which a hit
+ * refreshes at most once an hour) down to 80 %, and temporary files left by a JVM that died.
  *
- * <p>Never throws: every I/O problem is a miss (or a skipped write). Thread-safe.
+ * <p>Plain {@code java.io} on the per-class path: a lookup is one open and read, a write one
+ * create, write and rename. Never throws: every I/O problem is a miss (or a skipped write).
+ * Thread-safe: the only shared state is the counters.
  */
 final class RewriteCache {
     static final long DEFAULT_MAX_BYTES = 256L << 20;
-    private static final byte[] MAGIC = {'T', 'S', 'C', '1'};
-    private static final int HEADER = 4 + 1 + 4 + 32 + 32;
+    private static final byte[] MAGIC = {'T', 'S', 'C', '2'};
+    private static final int HEADER = 4 + 1 + 4 + 4 + 4 + 4;
     private static final String SUFFIX = ".tsc";
+    private static final String TMP_PREFIX = ".tmp-";
+    static final String TRIM_FILE = "trim.txt";
     private static final long TOUCH_AFTER_MILLIS = 3_600_000L;
+    private static final long TRIM_EVERY_MILLIS = 24 * 3_600_000L;
 
     /** A cached outcome: the rewritten bytes, or null when the class needs no rewriting. */
     record Hit(byte[] rewritten) {
     }
 
-    private final Path dir;
+    private final File dir;
     private final byte[] fingerprint;
     private final long maxBytes;
+    /** Makes this JVM's temporary file names distinct from each other (exclusive creation does the rest). */
+    private final AtomicLong tmpSerial = new AtomicLong(System.nanoTime() & 0xffffffL);
     final AtomicLong hits = new AtomicLong();
     final AtomicLong misses = new AtomicLong();
     final AtomicLong writes = new AtomicLong();
     final AtomicLong corrupt = new AtomicLong();
 
-    RewriteCache(Path dir, String fingerprint, long maxBytes) {
+    RewriteCache(File dir, String fingerprint, long maxBytes) {
         this.dir = dir;
         this.fingerprint = fingerprint.getBytes(StandardCharsets.UTF_8);
         this.maxBytes = maxBytes;
     }
 
     /**
-     * The cache the option asks for, or null for none: "" is off; {@code auto} is
-     * {@code $XDG_CACHE_HOME/timeslice} or {@code ~/.cache/timeslice}; anything else is a directory.
-     * A directory that cannot be created gives one warning and no cache.
+     * The cache the option asks for, or null for none: {@code off} (or empty) is off; {@code auto}
+     * (the default) is {@code $XDG_CACHE_HOME/timeslice} or {@code ~/.cache/timeslice}; anything
+     * else is a directory. A directory that cannot be created or written turns the cache off with
+     * one line: a warning when the user named it, an info line for the default (a read-only home
+     * in a container is no mistake of the user's).
      */
-    static RewriteCache open(String option, String fingerprint, TransformLog log) {
-        if (option == null || option.isEmpty()) {
+    static RewriteCache open(String option, boolean userSet, String fingerprint, TransformLog log) {
+        if (option == null || option.isEmpty() || option.equals("off")) {
             return null;
         }
-        Path dir = directory(option);
-        try {
-            Files.createDirectories(dir);
-            if (!Files.isWritable(dir)) {
-                throw new IOException("not writable");
+        File dir = directory(option);
+        String problem = dir == null ? "no home directory" : usable(dir);
+        if (problem != null) {
+            String line = "rewrite cache off: cannot use directory " + (dir == null ? option : dir) + ": " + problem;
+            if (userSet) {
+                log.warn(null, line);
+            } else if (log.enabled(LogLevel.INFO)) {
+                log.info(null, line);
             }
-        } catch (IOException | RuntimeException e) {
-            log.warn(null, "rewrite cache off: cannot use directory " + dir + ": " + e);
             return null;
         }
         return new RewriteCache(dir, fingerprint, DEFAULT_MAX_BYTES);
     }
 
-    static Path directory(String option) {
-        if (!option.equals("auto")) {
-            return Path.of(option);
+    /** Null when {@code dir} exists (or could be made) and is a writable directory, else why not. */
+    private static String usable(File dir) {
+        try {
+            if (!dir.isDirectory() && !dir.mkdirs() && !dir.isDirectory()) {
+                return "cannot create it";
+            }
+            return dir.canWrite() ? null : "not writable";
+        } catch (SecurityException e) {
+            return e.toString();
         }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("timeslice");
     }
 
-    Path dir() {
+    /** The directory an option value names; null for {@code auto} when there is no home directory. */
+    static File directory(String option) {
+        if (!option.equals("auto")) {
+            return new File(option);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        if (xdg != null && xdg.startsWith("/")) {
+            return new File(xdg, "timeslice");
+        }
+        String home = System.getProperty("user.home");
+        if (home == null || home.isEmpty() || home.equals("?")) {
+            return null;
+        }
+        return new File(new File(home, ".cache"), "timeslice");
+    }
+
+    File dir() {
         return dir;
     }
 
     /** The cached outcome for these original bytes, or null (miss, unreadable or bad entry). */
     Hit get(byte[] original) {
-        byte[] key = key(original);
-        if (key == null) {
-            return null;
-        }
-        Path file = dir.resolve(HexFormat.of().formatHex(key) + SUFFIX);
+        File file = new File(dir, name(original));
         byte[] entry;
-        try {
-            entry = Files.readAllBytes(file);
+        try (InputStream in = new FileInputStream(file)) {
+            entry = in.readAllBytes();
         } catch (IOException | RuntimeException e) {
             misses.incrementAndGet();
             return null;
         }
-        Hit hit = decode(entry, key);
+        Hit hit = decode(entry, fingerprint, original);
         if (hit == null) {
             corrupt.incrementAndGet();
             misses.incrementAndGet();
@@ -126,84 +155,143 @@ final class RewriteCache {
 
     /** Records the outcome for these original bytes ({@code rewritten} null: needs no rewriting). */
     void put(byte[] original, byte[] rewritten) {
-        byte[] key = key(original);
-        if (key == null) {
-            return;
-        }
-        byte[] payload = rewritten != null ? rewritten : new byte[0];
-        ByteBuffer b = ByteBuffer.allocate(HEADER + payload.length);
-        b.put(MAGIC).put((byte) (rewritten != null ? 1 : 0)).putInt(payload.length).put(sha256(payload)).put(key).put(payload);
-        String name = HexFormat.of().formatHex(key) + SUFFIX;
-        Path tmp = null;
+        byte[] entry = encode(fingerprint, original, rewritten);
+        String name = name(original);
+        File tmp = null;
         try {
-            tmp = Files.createTempFile(dir, ".tmp-", SUFFIX);
-            Files.write(tmp, b.array());
-            Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            writes.incrementAndGet();
+            tmp = newTemporary(name);
+            if (tmp == null) {
+                return;
+            }
+            try (FileOutputStream out = new FileOutputStream(tmp)) {
+                out.write(entry);
+            }
+            if (tmp.renameTo(new File(dir, name))) {
+                writes.incrementAndGet();
+                tmp = null;
+            }
         } catch (IOException | RuntimeException e) {
+            // a skipped write: the class is rewritten again next time
+        } finally {
             if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException | RuntimeException ignored) {
-                    // best effort
-                }
+                tmp.delete();
             }
         }
     }
 
-    static Hit decode(byte[] e, byte[] key) {
+    /** A new, empty file of this JVM's own in the directory, or null. */
+    private File newTemporary(String name) throws IOException {
+        for (int attempt = 0; attempt < 4; attempt++) {
+            File tmp = new File(dir, TMP_PREFIX + Long.toHexString(tmpSerial.incrementAndGet()) + "-" + name);
+            if (tmp.createNewFile()) {
+                return tmp;
+            }
+        }
+        return null;
+    }
+
+    /** The entry's file name: a hash of fingerprint and original bytes. */
+    private String name(byte[] original) {
+        CRC32C c = new CRC32C();
+        c.update(fingerprint);
+        c.update(original);
+        CRC32 d = new CRC32();
+        d.update(fingerprint);
+        d.update(original);
+        return Integer.toHexString(original.length) + "-" + Long.toHexString(c.getValue()) + "-"
+                + Long.toHexString(d.getValue()) + SUFFIX;
+    }
+
+    static byte[] encode(byte[] fingerprint, byte[] original, byte[] rewritten) {
+        byte[] payload = rewritten != null ? rewritten : new byte[0];
+        ByteBuffer b = ByteBuffer.allocate(HEADER + fingerprint.length + original.length + payload.length);
+        b.put(MAGIC).put((byte) (rewritten != null ? 1 : 0)).putInt(fingerprint.length).putInt(original.length)
+                .putInt(payload.length).putInt(crc32c(payload, 0, payload.length));
+        b.put(fingerprint).put(original).put(payload);
+        return b.array();
+    }
+
+    /** The entry's outcome if it is whole and made for exactly this fingerprint and these bytes, else null. */
+    static Hit decode(byte[] e, byte[] fingerprint, byte[] original) {
         if (e.length < HEADER || !Arrays.equals(e, 0, 4, MAGIC, 0, 4)) {
             return null;
         }
         ByteBuffer b = ByteBuffer.wrap(e);
         b.position(4);
         byte kind = b.get();
+        int fpLen = b.getInt();
+        int origLen = b.getInt();
         int len = b.getInt();
-        if ((kind != 0 && kind != 1) || len != e.length - HEADER || (kind == 0 && len != 0)) {
+        int crc = b.getInt();
+        if ((kind != 0 && kind != 1) || (kind == 0 && len != 0) || fpLen != fingerprint.length
+                || origLen != original.length || len < 0 || (long) HEADER + fpLen + origLen + len != e.length) {
             return null;
         }
-        byte[] hash = new byte[32];
-        b.get(hash);
-        if (!Arrays.equals(e, 4 + 1 + 4 + 32, HEADER, key, 0, 32)) {
+        int at = HEADER;
+        if (!Arrays.equals(e, at, at + fpLen, fingerprint, 0, fpLen)) {
             return null;
         }
-        byte[] payload = Arrays.copyOfRange(e, HEADER, e.length);
-        if (!Arrays.equals(hash, sha256(payload))) {
+        at += fpLen;
+        if (!Arrays.equals(e, at, at + origLen, original, 0, origLen)) {
             return null;
         }
-        return new Hit(kind == 1 ? payload : null);
+        at += origLen;
+        if (crc32c(e, at, len) != crc) {
+            return null;
+        }
+        return new Hit(kind == 1 ? Arrays.copyOfRange(e, at, e.length) : null);
+    }
+
+    private static int crc32c(byte[] b, int off, int len) {
+        CRC32C c = new CRC32C();
+        c.update(b, off, len);
+        return (int) c.getValue();
+    }
+
+    /** Trims the directory ({@link #evict}) if the last trim is a day old or more; records this one. */
+    void evictIfDue() {
+        File stamp = new File(dir, TRIM_FILE);
+        long now = System.currentTimeMillis();
+        long last = stamp.lastModified(); // 0 when absent
+        if (last != 0 && now - last < TRIM_EVERY_MILLIS && last <= now) {
+            return;
+        }
+        try {
+            if (!stamp.createNewFile()) {
+                stamp.setLastModified(now);
+            }
+        } catch (IOException | RuntimeException e) {
+            return;
+        }
+        evict();
     }
 
     /** Deletes least recently used entries down to 80 % of the bound, and stale temporary files. */
     void evict() {
-        record Entry(Path file, long size, long mtime) {
+        record Entry(File file, long size, long mtime) {
+        }
+        File[] files = dir.listFiles();
+        if (files == null) {
+            return;
         }
         List<Entry> entries = new ArrayList<>();
         long total = 0;
         long now = System.currentTimeMillis();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) {
-                String n = p.getFileName().toString();
-                if (!n.endsWith(SUFFIX)) {
-                    continue;
-                }
-                try {
-                    long mtime = Files.getLastModifiedTime(p).toMillis();
-                    if (n.startsWith(".tmp-")) {
-                        if (now - mtime > TOUCH_AFTER_MILLIS) {
-                            Files.deleteIfExists(p); // left by a JVM that died mid-write
-                        }
-                        continue;
-                    }
-                    long size = Files.size(p);
-                    entries.add(new Entry(p, size, mtime));
-                    total += size;
-                } catch (IOException | RuntimeException e) {
-                    // gone meanwhile (another JVM evicting): skip
-                }
+        for (File f : files) {
+            String n = f.getName();
+            if (!n.endsWith(SUFFIX)) {
+                continue;
             }
-        } catch (IOException | RuntimeException e) {
-            return;
+            long mtime = f.lastModified();
+            if (n.startsWith(TMP_PREFIX)) {
+                if (mtime != 0 && now - mtime > TOUCH_AFTER_MILLIS) {
+                    f.delete(); // left by a JVM that died mid-write
+                }
+                continue;
+            }
+            long size = f.length();
+            entries.add(new Entry(f, size, mtime));
+            total += size;
         }
         if (total <= maxBytes) {
             return;
@@ -214,46 +302,20 @@ final class RewriteCache {
             if (total <= target) {
                 break;
             }
-            try {
-                Files.deleteIfExists(en.file());
-            } catch (IOException | RuntimeException e) {
-                // another JVM may hold or have deleted it
-            }
+            en.file().delete(); // another JVM may have deleted it already
             total -= en.size();
         }
     }
 
-    private static void touch(Path file) {
-        try {
-            long now = System.currentTimeMillis();
-            if (now - Files.getLastModifiedTime(file).toMillis() > TOUCH_AFTER_MILLIS) {
-                Files.setLastModifiedTime(file, FileTime.fromMillis(now));
-            }
-        } catch (IOException | RuntimeException e) {
-            // only the eviction order suffers
+    private static void touch(File file) {
+        long now = System.currentTimeMillis();
+        long m = file.lastModified();
+        if (m != 0 && now - m > TOUCH_AFTER_MILLIS) {
+            file.setLastModified(now); // only the eviction order suffers if it fails
         }
     }
 
-    private byte[] key(byte[] original) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(fingerprint);
-            md.update((byte) 0);
-            return md.digest(original);
-        } catch (NoSuchAlgorithmException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (NoSuchAlgorithmException e) {
-            return new byte[32]; // never on a JDK (SHA-256 is required); such entries never verify
-        }
-    }
-
-    /** Loads what a lookup and a write need (digest provider, file classes) off the main thread. */
+    /** Loads what a lookup and a write need (checksums, file classes) off the main thread. */
     void warmUp() {
         get(new byte[] {0});
         misses.decrementAndGet();

@@ -60,18 +60,33 @@ public final class Jvm {
     }
 
     public static Result run(List<String> args) throws IOException, InterruptedException {
+        return run(args, java.util.Map.of());
+    }
+
+    /** {@link #run(List)} with these environment variables set (over the defaults below). */
+    public static Result run(List<String> args, java.util.Map<String, String> env) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(args);
-        return exec(cmd);
+        return exec(cmd, env);
     }
 
     /** Runs {@code cmd} as it is (another java, a shell) and collects exit code, stdout and stderr. */
     public static Result exec(List<String> cmd) throws IOException, InterruptedException {
+        return exec(cmd, java.util.Map.of());
+    }
+
+    private static Result exec(List<String> cmd, java.util.Map<String, String> env) throws IOException, InterruptedException {
         Path out = Files.createTempFile("timeslice-it", ".out");
         Path err = Files.createTempFile("timeslice-it", ".err");
+        // the rewrite cache is on by default: each child JVM gets an empty one of its own, so
+        // that no test depends on what an earlier one left (and none writes to ~/.cache)
+        Path cacheHome = Files.createTempDirectory("timeslice-it-cache");
         try {
-            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+            pb.environment().put("XDG_CACHE_HOME", cacheHome.toString());
+            pb.environment().putAll(env);
+            Process p = pb.start();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("timed out: " + cmd);
@@ -81,6 +96,15 @@ public final class Jvm {
         } finally {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
+            deleteTree(cacheHome);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 }

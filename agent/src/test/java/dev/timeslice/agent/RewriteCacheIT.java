@@ -41,7 +41,7 @@ class RewriteCacheIT {
 
         List<Path> entries;
         try (Stream<Path> s = Files.list(cache)) {
-            entries = s.toList();
+            entries = s.filter(p -> p.getFileName().toString().endsWith(".tsc")).toList();
         }
         for (Path e : entries) {
             byte[] b = Files.readAllBytes(e);
@@ -52,5 +52,23 @@ class RewriteCacheIT {
         assertEquals(entries.size(), count(third.err(), "bad entries ignored"), third.toString());
         assertEquals(0, count(third.err(), "hits"), third.toString());
         assertTrue(count(third.err(), "written") >= rewritten, third.toString());
+    }
+
+    @Test
+    void onByDefaultInXdgCacheHomeAndOffWithCacheOff(@TempDir Path dir) throws Exception {
+        List<String> args = List.of("-javaagent:" + Jvm.agentJar() + "=procs=2,log=info",
+                "-cp", Jvm.classpath(CacheTarget.class), "fixtures.programs.CacheTarget");
+        java.util.Map<String, String> env = java.util.Map.of("XDG_CACHE_HOME", dir.toString());
+        Jvm.Result first = Jvm.run(args, env);
+        assertEquals(0, first.exit(), first.toString());
+        assertTrue(first.err().contains("rewrite cache " + dir.resolve("timeslice") + ": 0 hits"), first.toString());
+        Jvm.Result second = Jvm.run(args, env);
+        assertTrue(count(second.err(), "hits") >= 1, second.toString());
+        assertEquals(0, count(second.err(), "written"), second.toString());
+
+        Jvm.Result off = Jvm.run(List.of("-javaagent:" + Jvm.agentJar() + "=procs=2,log=info,cache=off",
+                "-cp", Jvm.classpath(CacheTarget.class), "fixtures.programs.CacheTarget"), env);
+        assertEquals(first.out(), off.out());
+        assertTrue(!off.err().contains("rewrite cache"), off.toString());
     }
 }

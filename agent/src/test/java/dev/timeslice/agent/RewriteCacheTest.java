@@ -38,7 +38,7 @@ class RewriteCacheTest {
 
     @Test
     void aMissThenAHitForTheSameBytesAndFingerprint(@TempDir Path dir) {
-        RewriteCache c = new RewriteCache(dir, "fp", RewriteCache.DEFAULT_MAX_BYTES);
+        RewriteCache c = new RewriteCache(dir.toFile(), "fp", RewriteCache.DEFAULT_MAX_BYTES);
         byte[] original = bytes(1, 500);
         byte[] rewritten = bytes(2, 700);
         assertNull(c.get(original));
@@ -51,12 +51,12 @@ class RewriteCacheTest {
         assertEquals(1, c.writes.get());
         // other bytes, or another agent build / other options: a miss
         assertNull(c.get(bytes(3, 500)));
-        assertNull(new RewriteCache(dir, "fp2", RewriteCache.DEFAULT_MAX_BYTES).get(original));
+        assertNull(new RewriteCache(dir.toFile(), "fp2", RewriteCache.DEFAULT_MAX_BYTES).get(original));
     }
 
     @Test
     void needsNoRewritingIsCachedToo(@TempDir Path dir) {
-        RewriteCache c = new RewriteCache(dir, "fp", RewriteCache.DEFAULT_MAX_BYTES);
+        RewriteCache c = new RewriteCache(dir.toFile(), "fp", RewriteCache.DEFAULT_MAX_BYTES);
         byte[] original = bytes(1, 100);
         c.put(original, null);
         RewriteCache.Hit hit = c.get(original);
@@ -66,7 +66,7 @@ class RewriteCacheTest {
 
     @Test
     void aTruncatedOrCorruptEntryIsIgnoredAndReplaced(@TempDir Path dir) throws IOException {
-        RewriteCache c = new RewriteCache(dir, "fp", RewriteCache.DEFAULT_MAX_BYTES);
+        RewriteCache c = new RewriteCache(dir.toFile(), "fp", RewriteCache.DEFAULT_MAX_BYTES);
         byte[] original = bytes(1, 300);
         byte[] rewritten = bytes(2, 400);
         c.put(original, rewritten);
@@ -93,7 +93,7 @@ class RewriteCacheTest {
 
     @Test
     void anEntryCopiedUnderAnotherKeyIsIgnored(@TempDir Path dir) throws IOException {
-        RewriteCache c = new RewriteCache(dir, "fp", RewriteCache.DEFAULT_MAX_BYTES);
+        RewriteCache c = new RewriteCache(dir.toFile(), "fp", RewriteCache.DEFAULT_MAX_BYTES);
         c.put(bytes(1, 300), bytes(2, 300));
         Path a = entries(dir).get(0);
         c.put(bytes(5, 300), bytes(6, 300));
@@ -113,7 +113,7 @@ class RewriteCacheTest {
             for (int t = 0; t < threads; t++) {
                 fs.add(pool.submit(() -> {
                     // each thread is a JVM of its own: its own cache object on the same directory
-                    RewriteCache c = new RewriteCache(dir, "fp", RewriteCache.DEFAULT_MAX_BYTES);
+                    RewriteCache c = new RewriteCache(dir.toFile(), "fp", RewriteCache.DEFAULT_MAX_BYTES);
                     start.await();
                     for (int k = 0; k < keys; k++) {
                         c.put(bytes(k, 2000 + k), bytes(k + 1000, 3000 + k));
@@ -134,7 +134,7 @@ class RewriteCacheTest {
         try (Stream<Path> s = Files.list(dir)) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".tmp-")), "no temporary file left");
         }
-        RewriteCache reader = new RewriteCache(dir, "fp", RewriteCache.DEFAULT_MAX_BYTES);
+        RewriteCache reader = new RewriteCache(dir.toFile(), "fp", RewriteCache.DEFAULT_MAX_BYTES);
         for (int k = 0; k < keys; k++) {
             assertArrayEquals(bytes(k + 1000, 3000 + k), reader.get(bytes(k, 2000 + k)).rewritten());
         }
@@ -143,7 +143,7 @@ class RewriteCacheTest {
 
     @Test
     void evictionDeletesTheLeastRecentlyUsedDownToTheBound(@TempDir Path dir) throws IOException {
-        RewriteCache c = new RewriteCache(dir, "fp", 10_000);
+        RewriteCache c = new RewriteCache(dir.toFile(), "fp", 10_000);
         for (int k = 0; k < 10; k++) {
             c.put(bytes(k, 10), bytes(k, 1900)); // ~2 KB each: 20 KB in all
         }
@@ -163,17 +163,67 @@ class RewriteCacheTest {
     }
 
     @Test
-    void theOptionNamesADirectoryOrAutoAndAnUnusableOneTurnsTheCacheOff(@TempDir Path dir) throws IOException {
-        assertEquals("", AgentOptions.parse("", new java.util.Properties()).get(AgentOptions.CACHE), "off by default");
+    void anEntryForOtherOriginalBytesOrAnotherFingerprintUnderTheRightNameIsAMiss(@TempDir Path dir) throws IOException {
+        // what a hash collision would look like: the name matches, the stored bytes do not
+        RewriteCache c = new RewriteCache(dir.toFile(), "fp", RewriteCache.DEFAULT_MAX_BYTES);
+        byte[] original = bytes(1, 300);
+        c.put(original, bytes(2, 300));
+        Path entry = entries(dir).get(0);
+        byte[] other = bytes(9, 300);
+        Files.write(entry, RewriteCache.encode("fp".getBytes(java.nio.charset.StandardCharsets.UTF_8), other, bytes(3, 300)));
+        assertNull(c.get(original), "made for other original bytes");
+        Files.write(entry, RewriteCache.encode("fq".getBytes(java.nio.charset.StandardCharsets.UTF_8), original, bytes(3, 300)));
+        assertNull(c.get(original), "made for another agent build or other options");
+        assertEquals(2, c.corrupt.get());
+    }
+
+    @Test
+    void theDirectoryIsTrimmedAtMostOnceADay(@TempDir Path dir) throws IOException {
+        RewriteCache c = new RewriteCache(dir.toFile(), "fp", 5_000);
+        for (int k = 0; k < 5; k++) {
+            c.put(bytes(k, 10), bytes(k, 1900));
+        }
+        c.evictIfDue();
+        assertTrue(Files.exists(dir.resolve(RewriteCache.TRIM_FILE)), "the first trim leaves its stamp");
+        long afterFirst = entries(dir).size();
+        for (int k = 10; k < 15; k++) {
+            c.put(bytes(k, 10), bytes(k, 1900));
+        }
+        c.evictIfDue();
+        assertEquals(afterFirst + 5, entries(dir).size(), "no second trim within a day");
+        Files.setLastModifiedTime(dir.resolve(RewriteCache.TRIM_FILE),
+                java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 25 * 3_600_000L));
+        c.evictIfDue();
+        long total = 0;
+        for (Path p : entries(dir)) {
+            total += Files.size(p);
+        }
+        assertTrue(total <= 4_000, "trimmed again a day later: " + total);
+    }
+
+    @Test
+    void onByDefaultOffByOptionAndAnUnusableDirectoryTurnsTheCacheOff(@TempDir Path dir) throws IOException {
+        AgentOptions defaults = AgentOptions.parse("", new java.util.Properties());
+        assertEquals("auto", defaults.get(AgentOptions.CACHE), "on by default");
+        assertTrue(!defaults.isSet(AgentOptions.CACHE));
         java.util.Properties props = new java.util.Properties();
         props.setProperty("timeslice.cache", dir.toString());
-        assertEquals(dir.toString(), AgentOptions.parse("", props).get(AgentOptions.CACHE));
-        assertTrue(RewriteCache.directory("auto").endsWith("timeslice"));
+        AgentOptions byProperty = AgentOptions.parse("", props);
+        assertEquals(dir.toString(), byProperty.get(AgentOptions.CACHE));
+        assertTrue(byProperty.isSet(AgentOptions.CACHE));
+        assertTrue(RewriteCache.directory("auto") == null || RewriteCache.directory("auto").getName().equals("timeslice"));
 
-        TransformLog log = new TransformLog(LogLevel.WARN, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-        assertNull(RewriteCache.open("", "fp", log));
-        assertEquals(dir.resolve("sub"), RewriteCache.open(dir.resolve("sub").toString(), "fp", log).dir());
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        TransformLog log = new TransformLog(LogLevel.WARN, new java.io.PrintStream(said, true));
+        assertNull(RewriteCache.open("off", true, "fp", log));
+        assertNull(RewriteCache.open("", true, "fp", log));
+        assertEquals(dir.resolve("sub").toFile(), RewriteCache.open(dir.resolve("sub").toString(), true, "fp", log).dir());
+        assertEquals("", said.toString());
         Path file = Files.writeString(dir.resolve("afile"), "x");
-        assertNull(RewriteCache.open(file.resolve("sub").toString(), "fp", log), "a file where the directory should be");
+        assertNull(RewriteCache.open(file.resolve("sub").toString(), false, "fp", log), "a file where the directory should be");
+        assertEquals("", said.toString(), "the default's directory unusable: no warning");
+        assertNull(RewriteCache.open(file.resolve("sub").toString(), true, "fp", log));
+        assertTrue(said.toString().contains("rewrite cache off: cannot use directory"), said.toString());
+        assertEquals(1, said.toString().lines().count(), "one line");
     }
 }

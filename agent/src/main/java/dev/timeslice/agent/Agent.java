@@ -203,7 +203,7 @@ public final class Agent {
 
     /**
      * Off the main thread: loads and links the rewriter by rewriting {@link WarmUpShape} once, in
-     * memory; checks
+     * memory (unless the rewrite cache has served this agent build and options before); checks
      * whether the JDK's socket classes were loaded before the poller trigger was installed; warms
      * the rewrite cache up. A named class, not a lambda: a lambda's call site is linked on first
      * use, which spins a hidden class before main.
@@ -223,7 +223,11 @@ public final class Agent {
 
         @Override
         public void run() {
-            WarmUpShape.warm(rewriter);
+            // a start the cache has seen before takes its classes from there: the rewriter's
+            // classes would be loaded, and its code interpreted once, for nothing (~25 ms CPU)
+            if (cache == null || !cache.filledBefore()) {
+                WarmUpShape.warm(rewriter);
+            }
             pollers.checkLoaded(inst);
             if (cache != null) {
                 cache.warmUp();

@@ -62,6 +62,8 @@ final class RewriteCache {
     private final File dir;
     private final byte[] fingerprint;
     private final long maxBytes;
+    /** Set once this JVM has written an entry (and so the build's marker file exists). */
+    private volatile boolean marked;
     /** Makes this JVM's temporary file names distinct from each other (exclusive creation does the rest). */
     private final AtomicLong tmpSerial = new AtomicLong(System.nanoTime() & 0xffffffL);
     final AtomicLong hits = new AtomicLong();
@@ -169,6 +171,10 @@ final class RewriteCache {
             if (tmp.renameTo(new File(dir, name))) {
                 writes.incrementAndGet();
                 tmp = null;
+                if (!marked) {
+                    marked = true;
+                    new File(dir, buildMarker()).createNewFile();
+                }
             }
         } catch (IOException | RuntimeException e) {
             // a skipped write: the class is rewritten again next time
@@ -188,6 +194,21 @@ final class RewriteCache {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether a JVM with this fingerprint (agent build and options) has written entries here
+     * before: then this start will most likely find its classes in the cache and need no
+     * rewriter at all. One {@code stat}.
+     */
+    boolean filledBefore() {
+        return new File(dir, buildMarker()).exists();
+    }
+
+    private String buildMarker() {
+        CRC32C c = new CRC32C();
+        c.update(fingerprint);
+        return "build-" + Long.toHexString(c.getValue()) + ".txt";
     }
 
     /** The entry's file name: a hash of fingerprint and original bytes. */

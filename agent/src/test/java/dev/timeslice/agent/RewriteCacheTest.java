@@ -55,6 +55,16 @@ class RewriteCacheTest {
     }
 
     @Test
+    void theFirstWriteOfABuildLeavesItsMarker(@TempDir Path dir) {
+        RewriteCache c = new RewriteCache(dir.toFile(), "fp", RewriteCache.DEFAULT_MAX_BYTES);
+        assertTrue(!c.filledBefore());
+        c.put(bytes(1, 100), bytes(2, 100));
+        assertTrue(c.filledBefore());
+        assertTrue(new RewriteCache(dir.toFile(), "fp", RewriteCache.DEFAULT_MAX_BYTES).filledBefore(), "seen by the next JVM");
+        assertTrue(!new RewriteCache(dir.toFile(), "fp2", RewriteCache.DEFAULT_MAX_BYTES).filledBefore(), "not by another build");
+    }
+
+    @Test
     void needsNoRewritingIsCachedToo(@TempDir Path dir) {
         RewriteCache c = new RewriteCache(dir.toFile(), "fp", RewriteCache.DEFAULT_MAX_BYTES);
         byte[] original = bytes(1, 100);

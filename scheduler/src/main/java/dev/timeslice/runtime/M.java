@@ -60,7 +60,13 @@ final class M extends ForkJoinWorkerThread {
     /** Park/unpark handshake (Go's note): set by the waker, cleared by the M. */
     private volatile boolean wakeup;
 
-    private final Object workQueue;
+    /**
+     * This M's fork-join work queue, looked up on the first change of the hint (a program whose
+     * P's never queue a second G never pays for the lookup's handles, ~10 ms at start). Written by
+     * whichever thread gets there first, the owner or a thief: both write the same reference, and
+     * one that reads null looks it up again.
+     */
+    private Object workQueue;
     private boolean knownQueuedWork;
 
     M(Scheduler sched, int mid, ForkJoinPool shadowPool) {
@@ -70,7 +76,6 @@ final class M extends ForkJoinWorkerThread {
         setName(sched.name + "-M" + mid);
         setDaemon(true);
         JdkAccess.setStackSize(this, STACK_SIZE);
-        this.workQueue = JdkAccess.workQueueOf(this);
     }
 
     /**
@@ -157,8 +162,17 @@ final class M extends ForkJoinWorkerThread {
     void noteQueuedWork(boolean queued) {
         if (queued != knownQueuedWork) {
             knownQueuedWork = queued;
-            JdkAccess.setKnownQueuedWork(workQueue, queued);
+            JdkAccess.setKnownQueuedWork(workQueue(), queued);
         }
+    }
+
+    private Object workQueue() {
+        Object q = workQueue;
+        if (q == null) {
+            q = JdkAccess.workQueueOf(this);
+            workQueue = q;
+        }
+        return q;
     }
 
     /**
@@ -169,7 +183,7 @@ final class M extends ForkJoinWorkerThread {
     void noteQueuedWorkRemote(boolean queued) {
         if (knownQueuedWork != queued) {
             knownQueuedWork = queued;
-            JdkAccess.setKnownQueuedWork(workQueue, queued);
+            JdkAccess.setKnownQueuedWork(workQueue(), queued);
         }
     }
 

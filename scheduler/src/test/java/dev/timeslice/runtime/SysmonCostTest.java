@@ -90,7 +90,6 @@ class SysmonCostTest {
         assertEquals(0, s.stats.wakeupPreemptions.sum());
         sm.escalateWakeups(since + 1 + lateness);
         assertEquals(1, s.stats.wakeupPreemptions.sum(), "the same run, once as old as the lateness");
-        assertTrue(p.preemptReq != 0);
     }
 
     @Test

@@ -29,7 +29,7 @@ import java.lang.invoke.VarHandle;
  *
  * <p>So the owner can touch the local run queue without a CAS whenever it is in SCHED (sysmon
  * never takes a P in SCHED), and with one uncontended CAS while a G runs; a P is never used by
- * two M's at once. {@link #curg}, {@link #curgGen} and {@link #runStart} are written by the
+ * two M's at once. {@link #curg}, {@link #curgGen}, {@link #runStart} and {@link #curgStart} are written by the
  * owner before it publishes INGO and read racily by sysmon, which validates its reading by the
  * schedtick in the status word.
  */
@@ -72,6 +72,13 @@ final class P {
     volatile G curg;
     long curgGen;
     long runStart;
+    /**
+     * When the G being run started this run: {@link #runStart} unless it came from runnext and
+     * inherited the slice. A chain of runnext G's (a selector starting one handler G per
+     * request) shares one slice, as in Go, but each of them may have run for µs only: sysmon
+     * judges wakeup victims by this (see Sysmon#preemptForWakeups), slices by runStart.
+     */
+    long curgStart;
 
     /**
      * Pending preemption request for the run this P is doing: {@code tick << 8 | kind}, or 0.
@@ -155,9 +162,10 @@ final class P {
             schedtick++;
             runStart = now;
         }
+        curgStart = now;
         curgGen = gen;
         curg = g;
-        // Release store: sysmon reads status (acquire) and then curg/curgGen/runStart.
+        // Release store: sysmon reads status (acquire) and then curg/curgGen/runStart/curgStart.
         STATUS.setRelease(this, (schedtick << 3) | INGO);
         return schedtick;
     }

@@ -19,13 +19,15 @@ import java.util.concurrent.locks.LockSupport;
  *       {@link #handoffDelayNanos} while its M kept burning CPU (stuck in uninstrumented or
  *       native code). The stuck M finds out when its G next polls or unmounts, and goes idle;</li>
  *   <li><b>wakeup preemption</b> (beyond Go): when G's woken from outside wait on the global
- *       queue and no P is idle, the G that has run longest (at least {@code wakeupGrace}) is
- *       asked to yield and its P serves the wakeup next;</li>
+ *       queue and no P is idle, the G that has run longest in its current run (at least
+ *       {@code wakeupGrace}; a G from runnext counts from its own start, not the slice it
+ *       inherited) is asked to yield and its P serves the wakeup next;</li>
  *   <li><b>late wakeup</b> (beyond Go): only an M that is on a CPU can serve a wakeup, and on a
  *       busy machine the victim's M may be waiting for one (the kernel ran other processes; its
  *       CPU time stands still), so the request sits unread. When the oldest wakeup has waited
- *       {@link #WAKE_LATE_NANOS} (or wakeupGrace, if longer), every running P is asked to yield
- *       for it, and the M of each is sampled; one whose CPU time moved by less than a quarter of
+ *       {@link #WAKE_LATE_NANOS} (or wakeupGrace, if longer), every running P whose run is at
+ *       least that old is asked to yield for it (a younger run ends soon, or is seen at a later
+ *       look: its M was on a CPU when it began it), and the M of each is sampled; one whose CPU time moved by less than a quarter of
  *       {@link #WAKE_CONFIRM_NANOS} later is off the CPU (descheduled or blocked), and its P is
  *       handed to another M, which the kernel runs sooner: a thread that slept is placed ahead of
  *       CPU hogs, like the platform thread the wakeup would have woken without Timeslice. At most
@@ -38,7 +40,8 @@ import java.util.concurrent.locks.LockSupport;
  * grace) within Go's bounds: at least 20 µs, at most 10 ms; and it parks indefinitely while no
  * P runs a G ({@link #noteRunning} wakes it). So a slice ends on time without sysmon waking
  * hundreds of times per slice. Waker threads call {@link #wakeupPending} to get a wakeup
- * preemption without waiting for the next round.
+ * preemption without waiting for the next round; while wakeups keep arriving, sysmon sleeps at
+ * most their lateness, and a waker unparks it only when it would sleep longer.
  *
  * <p>Nothing to starve, nothing to do (beyond Go, which preempts anyway): a G whose slice is
  * over is not asked to yield while no other G is runnable (every run queue, runnext and the
@@ -57,6 +60,10 @@ final class Sysmon implements Runnable {
     private static final long MAX_SLEEP = 10_000_000;
     /** First look at a run's M for CPU progress after work starts waiting (see {@link #blockedOnM}). */
     static final long BLOCK_CHECK_NANOS = 1_000_000;
+    /** {@link P#watchCpu} before the watched run's M has been sampled (see {@link #blockedOnM}). */
+    static final long UNSAMPLED = Long.MIN_VALUE;
+    /** M CPU-clock reads by sysmon (written by sysmon only; for tests). */
+    volatile long cpuSamples;
     /** Second look, confirming that the M is still not running. */
     static final long BLOCK_CONFIRM_NANOS = 200_000;
     /** How long the oldest wakeup may wait for a P before sysmon looks for M's off the CPU. */
@@ -120,16 +127,46 @@ final class Sysmon implements Runnable {
         }
     }
 
-    /** A G woken from outside is waiting and no P is idle: try a wakeup preemption now. */
+    /**
+     * A G woken from outside is waiting and no P is idle: try a wakeup preemption now, and make
+     * sure sysmon looks again within {@link #wakeLateness} (a late wakeup, or the M of the G
+     * asked to yield may be blocked and never serve the request).
+     *
+     * <p>sysmon is unparked only when it means to sleep longer than that and has not been told
+     * of a wakeup since its last round ({@link #wakeupsArrived}): while wakeups keep arriving,
+     * each round shortens sysmon's next sleep to the lateness instead. Before, every wakeup
+     * that found no G old enough to preempt (a server whose handlers run for µs: all of them)
+     * unparked sysmon for a round of its own — a futex call on the waker (the JDK's I/O poller)
+     * and a sysmon round per request.
+     *
+     * <p>Ordering: the waker writes {@code wakeupsArrived} and then reads {@link #plannedWake};
+     * sysmon writes plannedWake and then reads (and clears) wakeupsArrived before it parks.
+     * Both volatile, so either sysmon sees the flag and shortens its sleep, or the waker sees
+     * the long sleep and unparks it.
+     */
     void wakeupPending() {
         long now = System.nanoTime();
-        if (!preemptForWakeups(now) || plannedWake - now > BLOCK_CHECK_NANOS) {
-            // no victim, or sysmon sleeps too long to notice in time that the running G's
-            // M's may be blocked (a wakeup preemption they never serve): look now
+        preemptForWakeups(now);
+        if (wakeupsArrived) {
+            return; // sysmon has not had its round since the last one: it looks within the lateness
+        }
+        wakeupsArrived = true;
+        if (plannedWake - now > wakeLateness()) {
+            wakeupKicks++;
             wakeupRequested = true;
             LockSupport.unpark(thread);
         }
     }
+
+    /** How long the oldest wakeup may wait before sysmon looks for M's off the CPU. */
+    long wakeLateness() {
+        return Math.max(WAKE_LATE_NANOS, sched.wakeupGraceNanos);
+    }
+
+    /** Set by a waker ({@link #wakeupPending}), cleared by sysmon before it parks. */
+    private volatile boolean wakeupsArrived;
+    /** Times {@link #wakeupPending} unparked sysmon (racy count; for tests). */
+    volatile long wakeupKicks;
 
     @Override
     public void run() {
@@ -152,6 +189,7 @@ final class Sysmon implements Runnable {
             if (next == Long.MAX_VALUE && leftAlone) {
                 // G's run past their slice, but none is waiting: sleep until one is
                 starveParked = true;
+                wakeupsArrived = false; // a wakeup from now on is runnable work: noteRunnable wakes us
                 VarHandle.fullFence();
                 if (runnableWaiting() || wakeupRequested) {
                     starveParked = false;
@@ -166,6 +204,7 @@ final class Sysmon implements Runnable {
                 // nothing running: sleep until an M starts a G
                 idleParked = true;
                 plannedWake = Long.MAX_VALUE;
+                wakeupsArrived = false; // noteRunning wakes us when a G runs again
                 if (anyRunning() || wakeupRequested) {
                     idleParked = false;
                     continue;
@@ -176,6 +215,16 @@ final class Sysmon implements Runnable {
             }
             long sleep = Math.min(MAX_SLEEP, Math.max(MIN_SLEEP, next - now));
             plannedWake = now + sleep;
+            if (wakeupsArrived) {
+                // wakeups arrived since the last round: look again within their lateness
+                // (see wakeupPending for the ordering against the waker)
+                wakeupsArrived = false;
+                long lateness = wakeLateness();
+                if (sleep > lateness) {
+                    sleep = lateness;
+                    plannedWake = now + sleep;
+                }
+            }
             LockSupport.parkNanos(this, sleep);
         }
     }
@@ -275,8 +324,10 @@ final class Sysmon implements Runnable {
      * Is the M under this run blocked — in a native read, {@code Process.waitFor}, a file or DNS
      * call, anything that does not come back to a poll? Go knows when an M enters a system call;
      * the JVM does not say, so sysmon samples the M's CPU time: an M that burnt (almost) none over
-     * two consecutive checks (the first after {@link #BLOCK_CHECK_NANOS}, the second
-     * {@link #BLOCK_CONFIRM_NANOS} later, so that one JVM pause does not count) and that the OS
+     * two consecutive checks (the first sample half {@link #BLOCK_CHECK_NANOS} after sysmon first
+     * saw the run, the first check half of it later, the second {@link #BLOCK_CONFIRM_NANOS}
+     * after that, so that one JVM pause does not count; a run that ends sooner costs no sample)
+     * and that the OS
      * does not report runnable ({@link OsThread}: an M merely waiting for a CPU on a busy machine
      * would not be helped by another M) is blocked: its P is better used by another M. Where the
      * OS says nothing (not Linux), no CPU progress is enough. While the M keeps computing, the
@@ -285,12 +336,16 @@ final class Sysmon implements Runnable {
      */
     private boolean blockedOnM(P p, long tick, long gen, M m, G g, long now) {
         if (p.watchTick != tick || p.watchGen != gen) {
+            // A run sysmon has not seen before: note it, sample nothing. Most runs of a busy
+            // server end within µs, long before a second look; reading the M's CPU clock for
+            // each of them was half of sysmon's CPU (issue 14). The first sample is taken at
+            // the first look at least BLOCK_CHECK/2 later, if the run is still the same.
             p.watchTick = tick;
             p.watchGen = gen;
             p.watchAt = now;
-            p.watchCpu = cpuTime(m);
+            p.watchCpu = UNSAMPLED;
             p.watchStrikes = 0;
-            p.watchPeriod = BLOCK_CHECK_NANOS;
+            p.watchPeriod = BLOCK_CHECK_NANOS / 2;
             return false;
         }
         if (now - p.watchAt < p.watchPeriod) {
@@ -298,6 +353,12 @@ final class Sysmon implements Runnable {
         }
         if (blockedPinned(g)) {
             return true;
+        }
+        if (p.watchCpu == UNSAMPLED) {
+            p.watchAt = now;
+            p.watchCpu = cpuTime(m);
+            p.watchPeriod = BLOCK_CHECK_NANOS / 2;
+            return false;
         }
         long cpu = cpuTime(m);
         long elapsed = now - p.watchAt;
@@ -327,7 +388,8 @@ final class Sysmon implements Runnable {
      * A wakeup has waited too long: find the running P's whose M is not on a CPU and hand them
      * to other M's (class comment, "late wakeup"). Returns when to look again.
      *
-     * <p>Each running P is first asked to yield (kind WAKEUP, marked {@link P#wakeupTarget}) and
+     * <p>Each running P whose run is at least the lateness old is first asked to yield (kind
+     * WAKEUP, marked {@link P#wakeupTarget}) and
      * its M's CPU time sampled; {@link #WAKE_CONFIRM_NANOS} later an M whose CPU time moved by
      * less than a quarter of that is off the CPU. A JVM pause stops every M and looks the same:
      * the handoff then costs one extra thread switch. The handoff is the retake's CAS on the
@@ -341,7 +403,8 @@ final class Sysmon implements Runnable {
         if (since == 0) {
             return Long.MAX_VALUE;
         }
-        long late = since + Math.max(WAKE_LATE_NANOS, sched.wakeupGraceNanos);
+        long lateness = wakeLateness();
+        long late = since + lateness;
         if (now < late) {
             return late;
         }
@@ -358,8 +421,18 @@ final class Sysmon implements Runnable {
             long tick = p.tick();
             G g = p.curg;
             long gen = p.curgGen;
+            long start = p.curgStart; // this G's own run, not the slice a runnext chain shares
             M m = p.m;
             if (g == null || m == null || p.tick() != tick) {
+                continue;
+            }
+            if (now - start < lateness) {
+                // A run younger than the lateness: its M was on a CPU when it started it, and it
+                // picks again (the wakeup list first every other pick) when the run ends, within
+                // µs for a request handler. Asking it to yield only cost a yield and, the first
+                // time at a poll, a deoptimisation, for every request of a busy server. An M the
+                // kernel does not run keeps its run, which ages by the wall clock: seen later.
+                next = Math.min(next, start + lateness);
                 continue;
             }
             if (p.wakeWatchTick != tick || p.wakeWatchGen != gen) {
@@ -418,7 +491,8 @@ final class Sysmon implements Runnable {
     static volatile java.util.function.ToLongFunction<M> cpuClockForTest;
 
     /** CPU time of an M's thread, or -1 when the JVM does not measure it. */
-    private static long cpuTime(M m) {
+    private long cpuTime(M m) {
+        cpuSamples++;
         java.util.function.ToLongFunction<M> test = cpuClockForTest;
         if (test != null) {
             return test.applyAsLong(m);
@@ -496,7 +570,9 @@ final class Sysmon implements Runnable {
 
     /**
      * Wakeup preemption: for each G waiting on the wakeup list, ask the longest-running G (run
-     * at least wakeupGrace, not already asked) to yield, and mark its P to serve wakeups
+     * at least wakeupGrace since it was mounted, not already asked: a G that inherited its slice
+     * from runnext is judged by its own run, as a request handler started by a selector G has
+     * run for µs however old the slice is) to yield, and mark its P to serve wakeups
      * first. Any thread may call this. Returns false when a wakeup is left without a victim.
      */
     boolean preemptForWakeups(long now) {
@@ -514,7 +590,7 @@ final class Sysmon implements Runnable {
                 long tick = p.tick();
                 int s = p.status();
                 if (P.runsG(s) && !p.wakeupTarget && p.preemptReq == 0) {
-                    long start = p.runStart;
+                    long start = p.curgStart; // this G's own run (see P#curgStart)
                     G g = p.curg;
                     if (g != null && p.tick() == tick && start < oldest) {
                         oldest = start;

@@ -100,8 +100,24 @@ public final class TraceRecorder implements SchedEvents {
     private final AtomicReferenceArray<Object> rare = new AtomicReferenceArray<>(RARE_CAPACITY);
     private final AtomicLong rareNext = new AtomicLong();
 
-    /** Open runs, by M id; slot i is written only by M i. */
+    /**
+     * Open runs, by M id; slot i is written only by M i. {@code start} is the slot's publication
+     * word: M i writes {@code goid} and {@code p}, then releases {@code start}; at a run's end it
+     * first puts the finished run into the ring, then releases {@code start = NO_RUN}. A writer
+     * that acquires {@code NO_RUN} therefore finds the run in the ring, and one that acquires a
+     * start reads that run's fields (re-checked, as a seqlock) and reports it as open unless the
+     * ring, read after the slots, already has it: a trace written while a run ends has it once.
+     */
     private final MSlot[] open;
+    private static final VarHandle SLOT_START;
+
+    static {
+        try {
+            SLOT_START = MethodHandles.lookup().findVarHandle(MSlot.class, "start", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final long[] nameTags;
     private final String[] names;
@@ -182,7 +198,7 @@ public final class TraceRecorder implements SchedEvents {
             }
             s.goid = goid;
             s.p = p;
-            s.start = nanos;
+            SLOT_START.setRelease(s, nanos);
         }
         int i = (int) goid & nameMask;
         if (nameTags[i] != goid || names[i] != gName) {
@@ -194,6 +210,7 @@ public final class TraceRecorder implements SchedEvents {
     @Override
     public void runEnd(int p, int m, long goid, long nanos) {
         long start = nanos;
+        MSlot ending = null;
         if (m >= 0 && m < open.length) {
             MSlot s = open[m];
             if (s == null) {
@@ -202,10 +219,13 @@ public final class TraceRecorder implements SchedEvents {
                 if (s.goid == goid) {
                     start = s.start;
                 }
-                s.start = NO_RUN;
+                ending = s;
             }
         }
         put(RUN, p, m >= 0 && m < MAX_M ? m + 1 : 0, goid, start, nanos);
+        if (ending != null) {
+            SLOT_START.setRelease(ending, NO_RUN); // after the put: see the field's comment
+        }
     }
 
     @Override
@@ -325,6 +345,15 @@ public final class TraceRecorder implements SchedEvents {
         return out;
     }
 
+    private static boolean inRing(Snap ev, int n, int track, long goid, long start) {
+        for (int i = 0; i < n; i++) {
+            if (ev.kind[i] == RUN && ev.aux[i] == track && ev.goid[i] == goid && ev.t0[i] == start) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private List<Object> rareSnapshot() {
         long end = rareNext.get();
         long begin = Math.max(0, end - RARE_CAPACITY);
@@ -373,6 +402,22 @@ public final class TraceRecorder implements SchedEvents {
 
     private void writeJson(Writer w) throws IOException {
         long now = System.nanoTime();
+        // the open runs first, then the ring (see the comment on open)
+        int[] openP = new int[open.length];
+        long[] openGoid = new long[open.length];
+        long[] openStart = new long[open.length];
+        for (int m = 0; m < open.length; m++) {
+            MSlot s = open[m];
+            if (s != null) {
+                long start = (long) SLOT_START.getAcquire(s);
+                openGoid[m] = s.goid;
+                openP[m] = s.p;
+                VarHandle.loadLoadFence();
+                if (start != NO_RUN && start - now <= 0 && (long) SLOT_START.getOpaque(s) == start) {
+                    openStart[m] = start;
+                }
+            }
+        }
         Snap ev = snapshot(open.length);
         List<Object> rares = rareSnapshot();
         long recorded = next.get();
@@ -385,16 +430,11 @@ public final class TraceRecorder implements SchedEvents {
                 handoffAt.put(key(ev.goid[i], ev.aux[i] - 1), ev.t0[i]);
             }
         }
-        // Open runs end now.
+        // Open runs end now, unless the run ended between the two reads and is in the ring.
+        int ringRuns = ev.n;
         for (int m = 0; m < open.length; m++) {
-            MSlot s = open[m];
-            if (s != null) {
-                long start = s.start;
-                long goid = s.goid;
-                int p = s.p;
-                if (start != NO_RUN && start - now <= 0) {
-                    ev.add(RUN, p, m + 1, goid, start, now);
-                }
+            if (openStart[m] != NO_RUN && !inRing(ev, ringRuns, m + 1, openGoid[m], openStart[m])) {
+                ev.add(RUN, openP[m], m + 1, openGoid[m], openStart[m], now);
             }
         }
 

@@ -171,6 +171,9 @@ public final class MethodRewriter {
                 // (chunks never poll: the calls are O(1)), else the iteration budget with separate edges
             } else {
                 CountedLoop c = form == Form.FULL || form == Form.STRIP ? matcher.match(loop) : null;
+                if (c != null && bodySize(g, loop) > MAX_CHUNKED_BODY) {
+                    c = null; // too big for C2 to unroll: the budget countdown (see MAX_CHUNKED_BODY)
+                }
                 if (c == null) {
                     counters.add(loop);
                 } else if (form == Form.FULL && c.topTested() && (nested(a, loop) || loop.inlinedCall) && versionable(g, loop, c)) {
@@ -305,6 +308,42 @@ public final class MethodRewriter {
                     k -> PollInserter.trampoline(m, header, locals, weight, poll.get(), join, frames.get(original), cover));
             PollInserter.retarget(src, header, tr);
         }
+    }
+
+    /**
+     * The largest loop body (bytes of bytecode, {@link #bodySize}) that is strip-mined or versioned;
+     * a counted loop with a bigger body gets the budget countdown, as a loop that is not counted
+     * does. Why: what chunking buys is a clean inner loop that C2 can unroll and vectorize
+     * without the countdown's decrement and untaken branch; C2 unrolls only loops whose body is
+     * under {@code LoopUnrollLimit} (60 ideal nodes on x86, up to 4x that for a loop SuperWord
+     * vectorizes), which a body of more than about 100 bytes of bytecode exceeds. Past it the
+     * countdown's three instructions are a few per cent of the iteration, while chunking costs
+     * 40-60 bytes in place and a whole copy of the loop when versioned, and C2's compile time
+     * with it, which a program running a second or two pays in full and on the critical path:
+     * <ul>
+     *   <li>commons-math {@code FastFourierTransformer.transformInPlace} (two top-level
+     *       butterfly loops of ~200 bytes, strip-mined, and a ~170-byte inner loop, versioned)
+     *       grew 873 -&gt; 1 396 bytes and its C2 compilation took 0.25 s instead of 0.08 s
+     *       (JFR {@code jdk.Compilation}; the whole program runs ~1 s);</li>
+     *   <li>bzip2's {@code mainSimpleSort} compares two suffixes in {@code while (x > 0) { x -= 4;
+     *       ... }}, a 180-byte body with {@code x} the block length (~900 000) that leaves after
+     *       a few iterations: every entry went to the strip-mined clone and paid
+     *       {@code PollMath.downTrip}, {@code downLimit} and {@code downChunk} (async-profiler: 104
+     *       of the method's ~1 800 samples) for a handful of iterations.</li>
+     * </ul>
+     * Every kernel of {@code scripts/bench-rewrite.sh} (bodies of 8-30 bytes) keeps its form.
+     * Preemption is the same: the countdown polls every {@code loopPoll} iterations, as the
+     * chunks do.
+     */
+    static final int MAX_CHUNKED_BODY = 100;
+
+    /** Bytes of bytecode in a loop's body (its real instructions, short forms as written). */
+    static int bodySize(MethodGraph g, LoopAnalysis.Loop loop) {
+        int size = 0;
+        for (int i = loop.body.nextSetBit(0); i >= 0; i = loop.body.nextSetBit(i + 1)) {
+            size += CodeSize.size(g.nodes[i]);
+        }
+        return size;
     }
 
     /**

@@ -76,6 +76,28 @@ class ShapeTest {
     }
 
     @Test
+    void countedLoopsWithBodiesTooBigToUnrollKeepTheCountdown() {
+        // past MAX_CHUNKED_BODY: neither strip-mined (top level) nor versioned (nested)
+        MethodReport top = fx.report("fixtures.Loops", "bigBody");
+        assertEquals(1, top.counters(), top.toString());
+        assertEquals(0, top.stripMined() + top.versioned(), top.toString());
+        MethodReport nested = fx.report("fixtures.Loops", "bigBodyNested");
+        assertEquals(2, nested.counters(), nested.toString());
+        assertEquals(0, nested.stripMined() + nested.versioned(), nested.toString());
+        // the rule measures the body: the kernels' small bodies are still chunked
+        MethodNode big = fx.originalMethod("fixtures.Loops", "bigBody");
+        assertTrue(bodySizeOfOnlyLoop(big) > MethodRewriter.MAX_CHUNKED_BODY, "fixture body too small");
+        assertTrue(bodySizeOfOnlyLoop(fx.originalMethod("fixtures.Loops", "arraySum")) <= MethodRewriter.MAX_CHUNKED_BODY);
+    }
+
+    private static int bodySizeOfOnlyLoop(MethodNode m) {
+        MethodGraph g = new MethodGraph(m, true);
+        LoopAnalysis a = LoopAnalysis.of(g, dev.timeslice.agent.rewrite.RewriteConfig.defaults().callPolicy());
+        assertEquals(1, a.loops.size(), m.name);
+        return MethodRewriter.bodySize(g, a.loops.get(0));
+    }
+
+    @Test
     void boundedMethodsAreUntouched() {
         for (String m : List.of("leaf", "count", "allowListedOnly", "bump", "lambda$lambdas$0", "lambda$lambdas$2")) {
             assertEquals(MethodRewriter.Status.UNTOUCHED, fx.report("fixtures.Loops", m).status(), m);

@@ -63,6 +63,17 @@ class PollCountTest {
         assertTrue(java.util.Arrays.equals(a[0], b[0]) && java.util.Arrays.equals(a[1], b[1]));
     }
 
+    @Test
+    void sharedCountdownCountsEveryEdge() {
+        // the four goto back-edges of manyContinues go through one countdown: 100 000 / 8192 = 12 polls
+        int[] a = new int[100_000];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = i % 5;
+        }
+        assertPolls(new Polls(1, 12, 0), run("manyContinues", (Object) a), "shared countdown");
+        assertEquals(call(fx.original("fixtures.Loops"), null, "manyContinues", (Object) a), call(loops, null, "manyContinues", (Object) a));
+    }
+
     private static double[] seeded(int n, int seed) {
         double[] d = new double[n];
         for (int i = 0; i < n; i++) {

@@ -90,6 +90,34 @@ class ShapeTest {
         assertTrue(bodySizeOfOnlyLoop(fx.originalMethod("fixtures.Loops", "arraySum")) <= MethodRewriter.MAX_CHUNKED_BODY);
     }
 
+    @Test
+    void gotoBackEdgesToOneHeaderShareOneCountdown() {
+        MethodReport r = fx.report("fixtures.Loops", "manyContinues");
+        assertEquals(4, r.counters(), r.toString());
+        // one countdown (one decrement of the budget) for the four edges, out of line, and every
+        // edge is still a goto: to that countdown, which alone jumps back to the header
+        MethodNode m = TestClasses.method(rewritten(), "manyContinues");
+        MethodNode o = fx.originalMethod("fixtures.Loops", "manyContinues");
+        int budget = o.maxLocals;
+        int decrements = 0;
+        int gotos = 0;
+        for (AbstractInsnNode n : m.instructions) {
+            if (n instanceof IincInsnNode i && i.var == budget) {
+                decrements++;
+            }
+            if (n.getOpcode() == Opcodes.GOTO) {
+                gotos++;
+            }
+        }
+        assertEquals(1, decrements);
+        int originalGotos = 0;
+        for (AbstractInsnNode n : o.instructions) {
+            originalGotos += n.getOpcode() == Opcodes.GOTO ? 1 : 0;
+        }
+        // the original gotos, plus the trampoline's jump back and the return poll's jump to its tail
+        assertEquals(originalGotos + 2, gotos);
+    }
+
     private static int bodySizeOfOnlyLoop(MethodNode m) {
         MethodGraph g = new MethodGraph(m, true);
         LoopAnalysis a = LoopAnalysis.of(g, dev.timeslice.agent.rewrite.RewriteConfig.defaults().callPolicy());

@@ -30,9 +30,12 @@ import org.objectweb.asm.tree.TryCatchBlockNode;
  *       (default 64; 1 = every back-edge), through the same budget charged more per iteration;</li>
  *   <li>an innermost counted loop that {@link CountedLoopMatcher} proves safe is versioned when its
  *       test is at the top and it is nested in another loop (the original loop runs unchanged
- *       when its whole trip fits in the budget), and strip-mined in place otherwise;</li>
+ *       when its whole trip fits in the budget), and strip-mined in place otherwise — except a
+ *       loop whose body is over {@link #MAX_CHUNKED_BODY} bytes or whose header other back-edges
+ *       also target: those get the budget below;</li>
  *   <li>every other back-edge decrements the per-invocation budget, shared by all loops of the
- *       invocation, and calls {@code pollLoop} when it runs out;</li>
+ *       invocation, and calls {@code pollLoop} when it runs out (several {@code goto}s back to one
+ *       header share one countdown, see {@code backEdge});</li>
  *   <li>a loop closed only by an exception edge polls ({@code pollCallLoop}) in its handler, once the
  *       exception is stored.</li>
  * </ol>

@@ -183,8 +183,7 @@ public final class MethodRewriter {
                     // every iteration that came round by another edge ran the entry check, took
                     // the clone (the trip left is the whole array) and, charged the whole chunk,
                     // polled: 75 774 polls in 100 000 iterations of fixtures.Loops.manyContinues
-                    // instead of 12, and PollMath.downTrip/downLimit/downChunk on every compare
-                    // of bzip2's mainSimpleSort (twelve gotos back to one header).
+                    // instead of 12. As a countdown it joins its siblings' shared one (backEdge).
                     c = null;
                 }
                 if (c == null) {

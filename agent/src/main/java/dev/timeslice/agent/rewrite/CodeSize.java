@@ -44,6 +44,11 @@ final class CodeSize {
         return total;
     }
 
+    /** The size of one instruction in narrow form (0 for labels, frames and line numbers). */
+    static int size(AbstractInsnNode n) {
+        return size(n, false);
+    }
+
     private static int size(AbstractInsnNode n, boolean wideJumps) {
         int op = n.getOpcode();
         if (op < 0) {

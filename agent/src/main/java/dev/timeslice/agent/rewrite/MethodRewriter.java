@@ -30,9 +30,12 @@ import org.objectweb.asm.tree.TryCatchBlockNode;
  *       (default 64; 1 = every back-edge), through the same budget charged more per iteration;</li>
  *   <li>an innermost counted loop that {@link CountedLoopMatcher} proves safe is versioned when its
  *       test is at the top and it is nested in another loop (the original loop runs unchanged
- *       when its whole trip fits in the budget), and strip-mined in place otherwise;</li>
+ *       when its whole trip fits in the budget), and strip-mined in place otherwise — except a
+ *       loop whose body is over {@link #MAX_CHUNKED_BODY} bytes or whose header other back-edges
+ *       also target: those get the budget below;</li>
  *   <li>every other back-edge decrements the per-invocation budget, shared by all loops of the
- *       invocation, and calls {@code pollLoop} when it runs out;</li>
+ *       invocation, and calls {@code pollLoop} when it runs out (several {@code goto}s back to one
+ *       header share one countdown, see {@code backEdge});</li>
  *   <li>a loop closed only by an exception edge polls ({@code pollCallLoop}) in its handler, once the
  *       exception is stored.</li>
  * </ol>
@@ -171,6 +174,18 @@ public final class MethodRewriter {
                 // (chunks never poll: the calls are O(1)), else the iteration budget with separate edges
             } else {
                 CountedLoop c = form == Form.FULL || form == Form.STRIP ? matcher.match(loop) : null;
+                if (c != null && bodySize(g, loop) > MAX_CHUNKED_BODY) {
+                    c = null; // too big for C2 to unroll: the budget countdown (see MAX_CHUNKED_BODY)
+                }
+                if (c != null && edgesTo(a, loop.lo()) > 1) {
+                    // Not a loop of its own: one back-edge of a loop with several (a `continue` in
+                    // an if/else chain), whose other edges enter it at the same header. Versioned,
+                    // every iteration that came round by another edge ran the entry check, took
+                    // the clone (the trip left is the whole array) and, charged the whole chunk,
+                    // polled: 75 774 polls in 100 000 iterations of fixtures.Loops.manyContinues
+                    // instead of 12. As a countdown it joins its siblings' shared one (backEdge).
+                    c = null;
+                }
                 if (c == null) {
                     counters.add(loop);
                 } else if (form == Form.FULL && c.topTested() && (nested(a, loop) || loop.inlinedCall) && versionable(g, loop, c)) {
@@ -237,14 +252,22 @@ public final class MethodRewriter {
         Map<List<Object>, LabelNode> polling = new HashMap<>();
         // a loop whose calls are inlined JDK methods keeps separate paths back to its header (see backEdge)
         Map<List<Object>, LabelNode> countingInlined = new HashMap<>();
+        // goto back-edges of call-free loops, per header: more than one share a trampoline (see backEdge)
+        Map<Integer, Integer> gotoEdges = new HashMap<>();
+        for (LoopAnalysis.Loop loop : counters) {
+            if (!loop.inlinedCall && loop.edge.kind() == BackEdge.Kind.GOTO) {
+                gotoEdges.merge(loop.lo(), 1, Integer::sum);
+            }
+        }
         for (LoopAnalysis.Loop loop : counters) {
             boolean join = !loop.inlinedCall;
+            boolean share = join && gotoEdges.getOrDefault(loop.lo(), 0) > 1 && !entries.containsKey((LabelNode) g.nodes[loop.lo()]);
             backEdge(m, g, loop, entries, frames, join ? counting : countingInlined, locals,
-                    loop.inlinedCall ? config.inlinedCallWeight() : 1, PollCode::pollLoop, join, edgeCovers.get(loop));
+                    loop.inlinedCall ? config.inlinedCallWeight() : 1, PollCode::pollLoop, join, share, edgeCovers.get(loop));
         }
         for (LoopAnalysis.Loop loop : callLoops) {
             backEdge(m, g, loop, entries, frames, polling, locals, config.callLoopWeight(), PollCode::pollCallLoop, false,
-                    edgeCovers.get(loop));
+                    false, edgeCovers.get(loop));
         }
         for (LoopAnalysis.Loop loop : handlerLoops) {
             // A handler is entered with the exception on the stack. The poll comes once the handler
@@ -286,15 +309,30 @@ public final class MethodRewriter {
      * (an acquire barrier, which kills all memory in C2's graph) is on a path inside the loop and
      * C2 no longer hoists ArrayList's size/elementData loads (listLoop 2.7-3.2x); separate, C2
      * splits the hot edge into an inner loop without the barrier (1.06-1.14x).
+     *
+     * <p>With {@code shareGoto}, a {@code goto} back-edge goes through the per-header trampoline too
+     * instead of getting a countdown in place: done when a call-free loop has several {@code goto}s
+     * back to one header ({@code continue} in a loop of {@code if}/{@code else} chains). bzip2's
+     * {@code BlockSort.mainSimpleSort} has twelve to one header, each of which got its own
+     * 22-byte countdown: with the other loops, 929 -&gt; 1 638 bytes, and C2 compiled it in 1.30 s
+     * instead of 0.93 s (JFR {@code jdk.Compilation}). Shared, each edge stays a 3-byte
+     * {@code goto}, and the loop has one edge back to its header, the joined shape C2 compiles
+     * best. Polls are unchanged: every one of those edges still counts down the same budget.
      */
     private static void backEdge(MethodNode m, MethodGraph g, LoopAnalysis.Loop loop, Map<LabelNode, LabelNode> entries,
                                  Map<LabelNode, FrameNode> frames, Map<List<Object>, LabelNode> trampolines,
                                  PollLocals locals, int weight, java.util.function.Supplier<MethodInsnNode> poll,
-                                 boolean join, List<TryCatchBlockNode> cover) {
+                                 boolean join, boolean shareGoto, List<TryCatchBlockNode> cover) {
         AbstractInsnNode src = g.nodes[loop.hi()];
         LabelNode original = (LabelNode) g.nodes[loop.lo()];
         LabelNode header = entries.getOrDefault(original, original);
-        if (loop.edge.kind() == BackEdge.Kind.GOTO) {
+        if (loop.edge.kind() == BackEdge.Kind.GOTO && shareGoto) {
+            List<Object> key = new ArrayList<>(cover);
+            key.add(0, header);
+            LabelNode tr = trampolines.computeIfAbsent(key,
+                    k -> PollInserter.trampoline(m, header, locals, weight, poll.get(), join, frames.get(original), cover));
+            PollInserter.retarget(src, original, tr);
+        } else if (loop.edge.kind() == BackEdge.Kind.GOTO) {
             PollInserter.counterAtGoto(m, (JumpInsnNode) src, locals, weight, poll.get(), join, frames.get(original));
         } else {
             // one trampoline per target and exception-handler coverage (back-edges from different
@@ -305,6 +343,51 @@ public final class MethodRewriter {
                     k -> PollInserter.trampoline(m, header, locals, weight, poll.get(), join, frames.get(original), cover));
             PollInserter.retarget(src, header, tr);
         }
+    }
+
+    /** How many back-edges (of any kind) go to node {@code header}. */
+    private static int edgesTo(LoopAnalysis a, int header) {
+        int n = 0;
+        for (LoopAnalysis.Loop l : a.loops) {
+            n += l.lo() == header ? 1 : 0;
+        }
+        return n;
+    }
+
+    /**
+     * The largest loop body (bytes of bytecode, {@link #bodySize}) that is strip-mined or versioned;
+     * a counted loop with a bigger body gets the budget countdown, as a loop that is not counted
+     * does. Why: what chunking buys is a clean inner loop that C2 can unroll and vectorize
+     * without the countdown's decrement and untaken branch; C2 unrolls only loops whose body is
+     * under {@code LoopUnrollLimit} (60 ideal nodes on x86, up to 4x that for a loop SuperWord
+     * vectorizes), which a body of more than about 100 bytes of bytecode exceeds. Past it the
+     * countdown's three instructions are a few per cent of the iteration, while chunking costs
+     * 40-60 bytes in place and a whole copy of the loop when versioned, and C2's compile time
+     * with it, which a program running a second or two pays in full and on the critical path:
+     * <ul>
+     *   <li>commons-math {@code FastFourierTransformer.transformInPlace} (two top-level
+     *       butterfly loops of ~200 bytes, strip-mined, and a ~170-byte inner loop, versioned)
+     *       grew 873 -&gt; 1 396 bytes and its C2 compilation took 0.25 s instead of 0.08 s
+     *       (JFR {@code jdk.Compilation}; the whole program runs ~1 s);</li>
+     *   <li>bzip2's {@code mainSimpleSort} compares two suffixes in {@code while (x > 0) { x -= 4;
+     *       ... }}, a 180-byte body with {@code x} the block length (~900 000) that leaves after
+     *       a few iterations: every entry went to the strip-mined clone and paid
+     *       {@code PollMath.downTrip}, {@code downLimit} and {@code downChunk} (async-profiler: 104
+     *       of the method's ~1 800 samples) for a handful of iterations.</li>
+     * </ul>
+     * Every kernel of {@code scripts/bench-rewrite.sh} (bodies of 8-30 bytes) keeps its form.
+     * Preemption is the same: the countdown polls every {@code loopPoll} iterations, as the
+     * chunks do.
+     */
+    static final int MAX_CHUNKED_BODY = 100;
+
+    /** Bytes of bytecode in a loop's body (its real instructions, short forms as written). */
+    static int bodySize(MethodGraph g, LoopAnalysis.Loop loop) {
+        int size = 0;
+        for (int i = loop.body.nextSetBit(0); i >= 0; i = loop.body.nextSetBit(i + 1)) {
+            size += CodeSize.size(g.nodes[i]);
+        }
+        return size;
     }
 
     /**

@@ -47,6 +47,42 @@ class PollCountTest {
     }
 
     @Test
+    void bigCountedBodiesStillPollEveryLoopPollIterations() {
+        // the countdown instead of chunks (MethodRewriter.MAX_CHUNKED_BODY): a poll at every 8192nd back-edge
+        double[] re = new double[64];
+        double[] im = new double[64];
+        assertPolls(new Polls(1, 12, 0), run("bigBody", re, im, 100_000), "top level");
+        assertPolls(new Polls(1, 1, 0), run("bigBody", re, im, 8192), "one budget");
+        // nested: the budget is shared by both loops' back-edges (100 x 1000 inner + 100 outer)
+        assertPolls(new Polls(1, 12, 0), run("bigBodyNested", re, im, 100, 1000), "nested");
+        // and the results are the original's
+        double[][] a = {seeded(64, 1), seeded(64, 2)};
+        double[][] b = {seeded(64, 1), seeded(64, 2)};
+        assertEquals(call(fx.original("fixtures.Loops"), null, "bigBodyNested", a[0], a[1], 30, 500),
+                call(loops, null, "bigBodyNested", b[0], b[1], 30, 500));
+        assertTrue(java.util.Arrays.equals(a[0], b[0]) && java.util.Arrays.equals(a[1], b[1]));
+    }
+
+    @Test
+    void sharedCountdownCountsEveryEdge() {
+        // the four goto back-edges of manyContinues go through one countdown: 100 000 / 8192 = 12 polls
+        int[] a = new int[100_000];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = i % 5;
+        }
+        assertPolls(new Polls(1, 12, 0), run("manyContinues", (Object) a), "shared countdown");
+        assertEquals(call(fx.original("fixtures.Loops"), null, "manyContinues", (Object) a), call(loops, null, "manyContinues", (Object) a));
+    }
+
+    private static double[] seeded(int n, int seed) {
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = ((i * 31 + seed * 17) % 13) / 7.0;
+        }
+        return d;
+    }
+
+    @Test
     void stripMinedPollsOncePerFullChunkBeforeTheNext() {
         // strip-mined: a poll before each chunk after the first: ceil(n / 8192) - 1
         assertPolls(new Polls(1, 0, 0), run("sumTo", 8192), "one full chunk");

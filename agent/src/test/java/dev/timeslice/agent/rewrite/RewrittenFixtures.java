@@ -58,6 +58,18 @@ final class RewrittenFixtures {
         }
     }
 
+    /** The original (javac's) node of the one method of class {@code cls} named {@code method}. */
+    org.objectweb.asm.tree.MethodNode originalMethod(String cls, String method) {
+        org.objectweb.asm.tree.ClassNode cn = new org.objectweb.asm.tree.ClassNode();
+        new org.objectweb.asm.ClassReader(bytes(cls)).accept(cn, org.objectweb.asm.ClassReader.EXPAND_FRAMES);
+        for (org.objectweb.asm.tree.MethodNode m : cn.methods) {
+            if (m.name.equals(method)) {
+                return m;
+            }
+        }
+        throw new AssertionError("no method " + cls + "." + method);
+    }
+
     MethodReport report(String cls, String method) {
         MethodReport found = null;
         for (Map.Entry<String, MethodReport> e : reports.entrySet()) {

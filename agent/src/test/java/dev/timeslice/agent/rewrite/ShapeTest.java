@@ -76,6 +76,56 @@ class ShapeTest {
     }
 
     @Test
+    void countedLoopsWithBodiesTooBigToUnrollKeepTheCountdown() {
+        // past MAX_CHUNKED_BODY: neither strip-mined (top level) nor versioned (nested)
+        MethodReport top = fx.report("fixtures.Loops", "bigBody");
+        assertEquals(1, top.counters(), top.toString());
+        assertEquals(0, top.stripMined() + top.versioned(), top.toString());
+        MethodReport nested = fx.report("fixtures.Loops", "bigBodyNested");
+        assertEquals(2, nested.counters(), nested.toString());
+        assertEquals(0, nested.stripMined() + nested.versioned(), nested.toString());
+        // the rule measures the body: the kernels' small bodies are still chunked
+        MethodNode big = fx.originalMethod("fixtures.Loops", "bigBody");
+        assertTrue(bodySizeOfOnlyLoop(big) > MethodRewriter.MAX_CHUNKED_BODY, "fixture body too small");
+        assertTrue(bodySizeOfOnlyLoop(fx.originalMethod("fixtures.Loops", "arraySum")) <= MethodRewriter.MAX_CHUNKED_BODY);
+    }
+
+    @Test
+    void gotoBackEdgesToOneHeaderShareOneCountdown() {
+        MethodReport r = fx.report("fixtures.Loops", "manyContinues");
+        assertEquals(4, r.counters(), r.toString());
+        // one countdown (one decrement of the budget) for the four edges, out of line, and every
+        // edge is still a goto: to that countdown, which alone jumps back to the header
+        MethodNode m = TestClasses.method(rewritten(), "manyContinues");
+        MethodNode o = fx.originalMethod("fixtures.Loops", "manyContinues");
+        int budget = o.maxLocals;
+        int decrements = 0;
+        int gotos = 0;
+        for (AbstractInsnNode n : m.instructions) {
+            if (n instanceof IincInsnNode i && i.var == budget) {
+                decrements++;
+            }
+            if (n.getOpcode() == Opcodes.GOTO) {
+                gotos++;
+            }
+        }
+        assertEquals(1, decrements);
+        int originalGotos = 0;
+        for (AbstractInsnNode n : o.instructions) {
+            originalGotos += n.getOpcode() == Opcodes.GOTO ? 1 : 0;
+        }
+        // the original gotos, plus the trampoline's jump back and the return poll's jump to its tail
+        assertEquals(originalGotos + 2, gotos);
+    }
+
+    private static int bodySizeOfOnlyLoop(MethodNode m) {
+        MethodGraph g = new MethodGraph(m, true);
+        LoopAnalysis a = LoopAnalysis.of(g, dev.timeslice.agent.rewrite.RewriteConfig.defaults().callPolicy());
+        assertEquals(1, a.loops.size(), m.name);
+        return MethodRewriter.bodySize(g, a.loops.get(0));
+    }
+
+    @Test
     void boundedMethodsAreUntouched() {
         for (String m : List.of("leaf", "count", "allowListedOnly", "bump", "lambda$lambdas$0", "lambda$lambdas$2")) {
             assertEquals(MethodRewriter.Status.UNTOUCHED, fx.report("fixtures.Loops", m).status(), m);

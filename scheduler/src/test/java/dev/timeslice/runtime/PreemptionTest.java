@@ -93,7 +93,12 @@ class PreemptionTest {
         for (Thread t : ts) {
             t.join();
         }
-        assertTrue(s.stats.preemptServed.sum() >= n - 2);
+        // the hogs are started from outside the scheduler, so each start is a wakeup: a hog may
+        // also get the CPU through sysmon's late-wakeup handoff (a new M takes the P of one whose
+        // M is off the CPU) instead of a served preemption (3 in 100 runs before this counted both)
+        long served = s.stats.preemptServed.sum();
+        long handoffs = s.stats.handoffs.sum();
+        assertTrue(served + handoffs >= n - 2, "preemptions served " + served + ", handoffs " + handoffs);
     }
 
     @Test

@@ -326,17 +326,12 @@ public final class MethodRewriter {
         AbstractInsnNode src = g.nodes[loop.hi()];
         LabelNode original = (LabelNode) g.nodes[loop.lo()];
         LabelNode header = entries.getOrDefault(original, original);
-        if (loop.edge.kind() == BackEdge.Kind.GOTO && shareGoto) {
-            List<Object> key = new ArrayList<>(cover);
-            key.add(0, header);
-            LabelNode tr = trampolines.computeIfAbsent(key,
-                    k -> PollInserter.trampoline(m, header, locals, weight, poll.get(), join, frames.get(original), cover));
-            PollInserter.retarget(src, original, tr);
-        } else if (loop.edge.kind() == BackEdge.Kind.GOTO) {
+        if (loop.edge.kind() == BackEdge.Kind.GOTO && !shareGoto) {
             PollInserter.counterAtGoto(m, (JumpInsnNode) src, locals, weight, poll.get(), join, frames.get(original));
         } else {
             // one trampoline per target and exception-handler coverage (back-edges from different
-            // protected ranges must not share out-of-line code)
+            // protected ranges must not share out-of-line code); a shared goto's header has no
+            // entry check (the caller's condition), so header is its original target here too
             List<Object> key = new ArrayList<>(cover);
             key.add(0, header);
             LabelNode tr = trampolines.computeIfAbsent(key,

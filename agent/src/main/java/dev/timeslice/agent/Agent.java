@@ -35,9 +35,10 @@ public final class Agent {
         // (IoPollerTrigger); classes loaded before this transformer are checked off the main thread.
         IoPollerTrigger pollers = new IoPollerTrigger();
         inst.addTransformer(pollers, false);
-        String cacheOption = options.get(AgentOptions.CACHE);
-        RewriteCache cache = cacheOption.isEmpty() || cacheOption.equals("off") ? null
-                : RewriteCache.open(cacheOption, options.isSet(AgentOptions.CACHE), cacheFingerprint(options), log);
+        // the -javaagent jars of the command line: other agents' (never rewritten) and our own (the cache's key)
+        ForeignAgents agents = ForeignAgents.ofThisJvm();
+        RewriteCache cache = RewriteCache.open(options.get(AgentOptions.CACHE), options.isSet(AgentOptions.CACHE),
+                cacheFingerprint(options, agents), log);
         Thread warm = new Thread(new WarmUp(rewriter, pollers, inst, cache), "timeslice-warmup");
         warm.setDaemon(true);
         warm.start();
@@ -51,7 +52,6 @@ public final class Agent {
         TimesliceTransformer.ModuleReads reads = moduleReads(inst, runtime);
         // retransformation-capable: such transformers run after every other agent's ordinary ones, so a
         // coverage agent (JaCoCo) sees the original class file whichever -javaagent comes first
-        ForeignAgents agents = ForeignAgents.ofThisJvm();
         TimesliceTransformer transformer = new TimesliceTransformer(ClassFilter.of(options), rewriter, log, reads, agents, cache);
         // once the program has loaded some classes, before the rewriter's methods get hot: C1 only for them
         Thread jit = new Thread(new KeepC2Off(inst), "timeslice-jit");
@@ -169,23 +169,17 @@ public final class Agent {
      * looked up through a resource URL (which opens the jar: ~40 ms of CPU at start), and one
      * that cannot be found at all is keyed by the version.
      */
-    static String cacheFingerprint(AgentOptions o) {
-        String jar = ownJarIdentity();
+    static String cacheFingerprint(AgentOptions o, ForeignAgents agents) {
+        String jar = ownJarIdentity(agents);
         return "timeslice jar=" + jar + " loopPoll=" + o.get(AgentOptions.LOOP_POLL)
                 + " callLoopPoll=" + o.get(AgentOptions.CALL_LOOP_POLL) + " include=" + o.get(AgentOptions.INCLUDE)
                 + " exclude=" + o.get(AgentOptions.EXCLUDE) + " threads=" + o.get(AgentOptions.THREADS);
     }
 
-    private static String ownJarIdentity() {
-        for (String w : dev.timeslice.runtime.JvmCommandLine.words()) {
-            if (w.startsWith("-javaagent:")) {
-                String spec = w.substring("-javaagent:".length());
-                int eq = spec.indexOf('=');
-                java.io.File f = new java.io.File(eq >= 0 ? spec.substring(0, eq) : spec);
-                if (f.getName().equals(AgentLauncher.JAR_NAME) && f.isFile()) {
-                    return f.getAbsolutePath() + ":" + f.length() + ":" + f.lastModified();
-                }
-            }
+    private static String ownJarIdentity(ForeignAgents agents) {
+        java.io.File own = agents.jarNamed(AgentLauncher.JAR_NAME);
+        if (own != null) {
+            return own.getAbsolutePath() + ":" + own.length() + ":" + own.lastModified();
         }
         try {
             java.net.URL self = Agent.class.getResource("Agent.class");

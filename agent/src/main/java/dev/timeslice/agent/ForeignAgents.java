@@ -70,6 +70,17 @@ final class ForeignAgents {
         return jars.contains(normalize(path));
     }
 
+    /** The agent jar of this file name that exists, or null. */
+    File jarNamed(String fileName) {
+        for (String jar : jars) {
+            File f = new File(jar);
+            if (f.getName().equals(fileName) && f.isFile()) {
+                return f;
+            }
+        }
+        return null;
+    }
+
     boolean isEmpty() {
         return jars.isEmpty();
     }

@@ -195,8 +195,8 @@ final class RewriteCache {
 
     /**
      * This JVM's part of its temporary file names: its process id, unique among live processes,
-     * so that one open creates the file (an exclusive create and a second open cost twice the
-     * kernel's file creation, ~0.5 ms a file on this machine's /tmp). A file left by a dead JVM
+     * so that one open creates and writes the file (an exclusive create followed by a second open
+     * was the larger part of a first start's cache writes in a profile). A file left by a dead JVM
      * whose pid is reused is simply overwritten.
      */
     private String writerId() {

@@ -6,6 +6,7 @@ import dev.timeslice.runtime.CompilerDirectives;
 import dev.timeslice.runtime.DeadlockMode;
 import dev.timeslice.runtime.observe.Observability;
 import dev.timeslice.runtime.Safepoint;
+import dev.timeslice.runtime.PollerExit;
 import dev.timeslice.runtime.Scheduler;
 import dev.timeslice.runtime.Timeslice;
 import java.lang.instrument.Instrumentation;
@@ -45,8 +46,10 @@ public final class Agent {
         Module runtime = Safepoint.class.getModule();
         openJdkInternals(inst, runtime);
 
+        platformIoPollers();
         Scheduler sched = scheduler(options).lazyIoPollers(true).build();
         Timeslice.install(sched, Thread.currentThread());
+        PollerExit.install(sched);
         Observability obs = Observability.install(sched, observability(options));
 
         TimesliceTransformer.ModuleReads reads = moduleReads(inst, runtime);
@@ -70,13 +73,34 @@ public final class Agent {
     }
 
     /**
+     * The JDK's I/O pollers wake the G's whose sockets are ready. Since JDK 22 on Linux they are
+     * by default virtual threads on the JDK's own fork-join scheduler, woken by a "MasterPoller"
+     * platform thread: every readiness then costs two thread wake-ups before the G's M (master,
+     * then a JDK carrier for the sub-poller, then Timeslice's M), and a JDK carrier pool runs
+     * beside Timeslice's M's. With {@code jdk.pollerMode=1}, a mode the JDK supports, the pollers
+     * are platform threads that wake the G directly: one JDK carrier pool and one hop fewer.
+     * Throughput is the same within noise (Jetty's /ping, 3 interleaved rounds: 1.01, 1.17,
+     * 0.99x of mode 2, BENCHMARKS.md §15); what it buys is an exit without HotSpot's 300 ms wait
+     * for the pollers ({@link PollerExit}), which only works with platform pollers. Set before any
+     * poller starts (they start lazily, {@link IoPollerTrigger}), and only if the user chose no mode.
+     */
+    static void platformIoPollers() {
+        if (System.getProperty("jdk.pollerMode") == null) {
+            System.setProperty("jdk.pollerMode", "1");
+        }
+    }
+
+    /**
      * The runtime reaches the JDK's custom-scheduler constructor and the fork-join worker queue,
      * and, to find deadlocks among G's, lock owners and thread snapshots (see {@code JdkAccess});
-     * open exactly those packages to it, and nothing to anyone else.
+     * to park the JDK's I/O pollers at exit, the last system shutdown-hook slot and a channel's
+     * file descriptor (exported, not opened: public members only). Exactly those packages, to
+     * the runtime only.
      */
     static void openJdkInternals(Instrumentation inst, Module runtime) {
         Module base = Object.class.getModule();
-        inst.redefineModule(base, Set.of(), Map.of(),
+        inst.redefineModule(base, Set.of(),
+                Map.of("jdk.internal.access", Set.of(runtime), "sun.nio.ch", Set.of(runtime)),
                 Map.of("java.lang", Set.of(runtime), "java.util.concurrent", Set.of(runtime),
                         "java.util.concurrent.locks", Set.of(runtime), "jdk.internal.vm", Set.of(runtime),
                         "jdk.internal.loader", Set.of(runtime)), Set.of(), Map.of());

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The JDK's I/O pollers start when the program first does socket I/O, from a platform thread
  * (their sub-pollers are not G's), and not at all in a program without sockets: their thread
- * in native code made the JVM wait 300 ms at exit (issue 14).
+ * in native code made the JVM wait 300 ms at exit (issue 14). They are platform threads
+ * ({@code jdk.pollerMode=1}, the agent's default), parked only after the application's shutdown
+ * hooks ({@code PollerExit}; that they end parked is {@code PollerExitTest}'s).
  */
 class IoPollersIT {
     private static Jvm.Result run(String mode) throws Exception {
@@ -36,5 +38,13 @@ class IoPollersIT {
         assertTrue(m.find(), r.toString());
         // main and the client; sub-pollers started inside a G would be G's too
         assertEquals(2, Integer.parseInt(m.group(1)), r.toString());
+    }
+
+    @Test
+    void anApplicationShutdownHookStillDoesSocketIoBeforeThePollersArePutAway() throws Exception {
+        Jvm.Result r = run("exit");
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals(List.of("main returns", "hook read pong"), r.outLines(), r.toString());
+        assertTrue(!r.err().contains("Exception"), r.toString());
     }
 }

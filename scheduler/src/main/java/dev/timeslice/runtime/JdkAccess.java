@@ -47,6 +47,10 @@ import java.util.concurrent.ForkJoinWorkerThread;
  *       {@link CompilerDirectives}) without creating the platform MBean server, and
  *       {@code jdk.internal.loader.BootLoader.loadLibrary} for its native library; module
  *       {@code jdk.management}, optional.</li>
+ *   <li>{@code jdk.internal.access.JavaLangAccess.registerShutdownHook} (the last system hook slot)
+ *       and {@code sun.nio.ch.SelChImpl.getFDVal} — so that the JDK's I/O poller threads are
+ *       parked, not in {@code epoll_wait}, when the JVM exits (see {@link PollerExit}); both
+ *       exported by the agent, both optional.</li>
  * </ul>
  * The agent opens {@code java.lang}, {@code java.util.concurrent}, {@code java.util.concurrent.locks},
  * {@code jdk.internal.vm}, {@code jdk.internal.loader} (and, off the main thread,
@@ -411,6 +415,54 @@ final class JdkAccess {
                 t.join(waitMillis == Long.MAX_VALUE ? 0 : waitMillis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Registers {@code hook} in the last of the JDK's system shutdown-hook slots: it runs after
+     * every application hook has finished ({@code ApplicationShutdownHooks} is slot 1 and joins
+     * them all), right before the JVM halts. False if the slot is taken or out of reach.
+     */
+    static boolean registerLastShutdownHook(Runnable hook) {
+        try {
+            Class<?> secrets = Class.forName("jdk.internal.access.SharedSecrets");
+            Object jla = secrets.getMethod("getJavaLangAccess").invoke(null);
+            Class<?> jlaClass = Class.forName("jdk.internal.access.JavaLangAccess");
+            jlaClass.getMethod("registerShutdownHook", int.class, boolean.class, Runnable.class)
+                    .invoke(jla, LAST_SYSTEM_HOOK_SLOT, false, hook);
+            return true;
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    /** {@code java.lang.Shutdown.MAX_SYSTEM_HOOKS - 1}; the JDK itself uses slots 0-2. */
+    private static final int LAST_SYSTEM_HOOK_SLOT = 9;
+
+    /** The file descriptor of an NIO channel ({@code sun.nio.ch.SelChImpl.getFDVal}), or -1. */
+    static int fdVal(java.nio.channels.Channel ch) {
+        MethodHandle h = Channels.FD_VAL;
+        if (h == null) {
+            return -1;
+        }
+        try {
+            return (int) h.invoke((Object) ch);
+        } catch (Throwable t) {
+            return -1;
+        }
+    }
+
+    private static final class Channels {
+        static final MethodHandle FD_VAL = fdValHandle();
+
+        private static MethodHandle fdValHandle() {
+            try {
+                Class<?> selCh = Class.forName("sun.nio.ch.SelChImpl");
+                return MethodHandles.lookup().findVirtual(selCh, "getFDVal", MethodType.methodType(int.class))
+                        .asType(MethodType.methodType(int.class, Object.class));
+            } catch (Throwable t) {
+                return null;
             }
         }
     }

@@ -420,6 +420,9 @@ public final class Scheduler implements AutoCloseable {
         // From outside the scheduler (a timer, I/O, a platform thread — also one that starts a
         // G, like a server's accept loop handing a request to a new G — or an M that lost its
         // P): the wakeup list, served first, and a wakeup preemption if no P is idle.
+        if (PollerExit.parking) {
+            PollerExit.parkIfPoller(); // the JVM is halting: a JDK poller thread stays out of epoll_wait
+        }
         globrunq.putWake(g);
         stats.externalWakeups.increment();
         wakep();

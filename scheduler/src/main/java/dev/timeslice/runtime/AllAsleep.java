@@ -56,6 +56,7 @@ final class AllAsleep {
         "java.io.", "java.lang.Process", "jdk.internal.misc.Blocker", "java.lang.ref.", "jdk.internal.ref.",
         "com.sun.net.httpserver.", "javax.net.", "sun.security.ssl.", "java.rmi.", "sun.rmi.",
         "javax.management.", "com.sun.jmx.", "jdk.internal.misc.Signal", "sun.misc.Signal",
+        "dev.timeslice.runtime.SelectHandoff", // a select its M runs for it
     };
 
     /**

@@ -91,6 +91,8 @@ final class G implements Executor {
     private int stateSince;
     /** Times an M started running it; written only by that M (one at a time), read racily. */
     volatile int runs;
+    /** Its select could not unmount once (pinned): it selects as the JDK does ({@link SelectHandoff}). Own G only. */
+    boolean selectPins;
 
     /**
      * What {@code getPriority()} answers in rewritten code after {@code setPriority} (virtual

@@ -37,6 +37,15 @@ final class M extends ForkJoinWorkerThread {
     int yieldingFor;
     /** A G that called Thread.yield on this M, kept off the global queue until schedule() (see there). */
     G yielded;
+    /**
+     * A blocking select the running G left for this M to run once it has unmounted
+     * ({@link SelectHandoff}). Written by the G on this M's thread, read and cleared by the M.
+     */
+    SelectHandoff syscall;
+    /** The G whose select this M just finished, while the M unparks it (own thread only). */
+    G exitsyscallG;
+    /** That G, made runnable by the unpark: the M resumes it itself, without a P (own thread only). */
+    G directG;
     /** The last G this M ran and when that run started; charged at the next run or idle. */
     G lastRunG;
     long lastRunStart;

@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * group stays a platform thread (see {@link #needsPlatformThread}), counted as left alone.
  * Without a scheduler (no agent) each falls back to exactly the original call.
  *
+ * <p>Also {@code Selector.select()} and {@code select(long)}, so that a G's event loop blocks in
+ * the select on its M outside the P's ({@link SelectHandoff}).
+ *
  * <p>What is routed and what is left alone is listed in the README; {@link RouteStats} counts
  * both at run time.
  *
@@ -152,6 +155,24 @@ public final class Routes {
         Scheduler s = Timeslice.scheduler();
         G g = s != null ? s.gOf(t) : null;
         return g != null ? g.priority : t.getPriority();
+    }
+
+    // ------------------------------------------------------------------ Selector.select
+
+    /**
+     * {@code selector.select()} in rewritten code: on a G, its M runs the blocking select as a
+     * platform thread, outside the P's ({@link SelectHandoff}); elsewhere the call as it was.
+     */
+    public static int select(java.nio.channels.Selector selector) throws java.io.IOException {
+        return SelectHandoff.select(selector, 0);
+    }
+
+    /** {@code selector.select(timeout)} in rewritten code; see {@link #select(java.nio.channels.Selector)}. */
+    public static int select(java.nio.channels.Selector selector, long timeout) throws java.io.IOException {
+        if (timeout == 0) {
+            return SelectHandoff.select(selector, 0);
+        }
+        return timeout < 0 ? selector.select(timeout) : SelectHandoff.select(selector, timeout);
     }
 
     /** Java's rule: a new thread is a daemon thread iff the thread creating it is one. */

@@ -384,6 +384,12 @@ public final class Scheduler implements AutoCloseable {
         if (prev == G.IDLE) {
             register(g);
         }
+        if (m != null && m.exitsyscallG == g && m.curg == null) {
+            // its M finished the G's select and unparks it: the M resumes it (selectsOnM)
+            g.setRunnable(G.RUNNABLE);
+            m.directG = g;
+            return;
+        }
         if (m != null && m.curg == g) {
             // Yield (Thread.yield, served preemption) or unparked before its park completed:
             // Go's goschedImpl puts it on the global queue and this M schedules next. A plain
@@ -566,6 +572,98 @@ public final class Scheduler implements AutoCloseable {
             stats.gParks.increment();
         }
         stats.runs.increment();
+        if (m.syscall != null) {
+            selectsOnM(m, g);
+        }
+    }
+
+    /**
+     * The G just run left a blocking select for this M ({@link SelectHandoff}): hand off the P
+     * (Go's {@code entersyscallblock}), select as a platform thread, and resume the G here without
+     * a P, for as long as it goes on handing selects over. Returns with this M P-less; the
+     * caller's {@link #schedule} then reacquires a P or idles the M.
+     */
+    private void selectsOnM(M m, G g) {
+        for (;;) {
+            SelectHandoff op = m.syscall;
+            m.syscall = null;
+            if (op == null || op.g != g || !op.take()) {
+                return;
+            }
+            P p = m.p;
+            if (p != null) {
+                handoffp(m, p);
+            }
+            op.run();
+            m.exitsyscallG = g;
+            java.util.concurrent.locks.LockSupport.unpark(g.thread); // ready(g) sets m.directG
+            m.exitsyscallG = null;
+            G d = m.directG;
+            if (d == null) {
+                return; // the G was already awake elsewhere: it sees DONE itself
+            }
+            m.directG = null;
+            executeWithoutP(m, d);
+        }
+    }
+
+    /** Runs {@code g} on a P-less M (after its select): no P, so no slice and nothing sysmon sees. */
+    private void executeWithoutP(M m, G g) {
+        GcScan.Stop stop = scan.active;
+        if (stop != null) {
+            scan.awaitRelease(stop);
+        }
+        long start = System.nanoTime();
+        m.chargeLastRun(start);
+        coarseNow = start;
+        int gen = g.setRunning(start);
+        m.curg = g;
+        m.lastRunG = g;
+        m.lastRunStart = start;
+        try {
+            JdkAccess.runContinuation(g.thread).run();
+        } catch (Throwable t) {
+            System.err.println("timeslice: continuation of " + g + " failed: " + t);
+        }
+        m.curg = null;
+        long now = coarseNow;
+        if (!g.thread.isAlive()) {
+            gdead(g, now);
+        } else if (g.casWaiting(gen, now)) {
+            stats.gParks.increment();
+        }
+        stats.runs.increment();
+    }
+
+    /**
+     * Go's {@code handoffp}: this M is about to block without its P. Start an M on the P if it
+     * has work (or nobody is looking for work), else put it on the idle list.
+     */
+    private void handoffp(M m, P p) {
+        m.p = null;
+        m.noteQueuedWork(false);
+        p.m = null;
+        if (!p.runq.isEmpty() || globrunq.size() > 0 || globrunq.wakeSize() > 0) {
+            startm(p, false);
+            return;
+        }
+        if (nmspinning.get() + npidle == 0 && nmspinning.compareAndSet(0, 1)) {
+            startm(p, true); // no one else would notice work submitted from now on
+            return;
+        }
+        lock.lock();
+        try {
+            if (globrunq.size() > 0 || globrunq.wakeSize() > 0) {
+                lock.unlock();
+                startm(p, false);
+                return;
+            }
+            pidleput(p);
+        } finally {
+            if (lock.isHeldByCurrentThread()) {
+                lock.unlock();
+            }
+        }
     }
 
     private void gdead(G g, long now) {

@@ -63,6 +63,9 @@ final class WaitReason {
             if (c.equals(GcScan.class.getName())) {
                 return "GC scan";
             }
+            if (c.equals(SelectHandoff.class.getName())) {
+                return "IO wait"; // its M runs the select (SelectHandoff)
+            }
             if (!c.startsWith("java.") && !c.startsWith("jdk.") && !c.startsWith("sun.")) {
                 break; // reached application code without a known blocking frame
             }

@@ -15,6 +15,7 @@ final class ThreadCallSites {
     static final String ROUTES = "dev/timeslice/runtime/Routes";
     static final String ROUTE_STATS = "dev/timeslice/runtime/RouteStats";
     static final String THREAD = "java/lang/Thread";
+    static final String SELECTOR = "java/nio/channels/Selector";
     static final String EXECUTORS = "java/util/concurrent/Executors";
     static final String TPE = "java/util/concurrent/ThreadPoolExecutor";
     static final String STPE = "java/util/concurrent/ScheduledThreadPoolExecutor";
@@ -51,13 +52,16 @@ final class ThreadCallSites {
             EXECUTORS + ".defaultThreadFactory()Ljava/util/concurrent/ThreadFactory;",
             new Static("poolThreadFactory", "()Ljava/util/concurrent/ThreadFactory;"));
 
-    /** owner.name+desc (instance calls on Thread and Thread.Builder) -> Routes method taking the receiver first. */
+    /** owner.name+desc (instance calls on Thread, Thread.Builder and Selector) -> Routes method taking the receiver first. */
     static final Map<String, Static> INSTANCE_CALLS = Map.ofEntries(
             Map.entry(THREAD + ".setDaemon(Z)V", new Static("setDaemon", "(Ljava/lang/Thread;Z)V")),
             Map.entry(THREAD + ".isDaemon()Z", new Static("isDaemon", "(Ljava/lang/Thread;)Z")),
             // a routed thread keeps the priority the program sets, as getPriority() reads it
             Map.entry(THREAD + ".setPriority(I)V", new Static("setPriority", "(Ljava/lang/Thread;I)V")),
             Map.entry(THREAD + ".getPriority()I", new Static("getPriority", "(Ljava/lang/Thread;)I")),
+            // a G's event loop: its M blocks in the select outside the P's (SelectHandoff)
+            Map.entry(SELECTOR + ".select()I", new Static("select", "(Ljava/nio/channels/Selector;)I")),
+            Map.entry(SELECTOR + ".select(J)I", new Static("select", "(Ljava/nio/channels/Selector;J)I")),
             builder("java/lang/Thread$Builder", "start"),
             builder("java/lang/Thread$Builder$OfPlatform", "start"),
             builder("java/lang/Thread$Builder", "unstarted"),

@@ -10,7 +10,10 @@
 # measure a warm start).
 # A benchmark, not a test: CI does not run it. Numbers depend on the machine and its load.
 #
-# usage: scripts/bench-server.sh [--rounds N] [--seconds S] [--agent-opts OPTS]
+# --warm S: load /ping for S seconds before the measured /ping test (steady state: the JIT has
+# compiled the request path; default 0, the measured test includes the warm-up).
+#
+# usage: scripts/bench-server.sh [--rounds N] [--seconds S] [--warm S] [--agent-opts OPTS]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 find_jdk
@@ -18,13 +21,15 @@ find_mvn
 
 ROUNDS=1
 SECONDS_PER_TEST=10
+WARM=0
 EXTRA=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --rounds) ROUNDS="$2"; shift 2 ;;
-    --seconds) SECONDS_PER_TEST="$2"; shift 2 ;;
+    --rounds) ROUNDS="${2:?--rounds needs a number}"; shift 2 ;;
+    --seconds) SECONDS_PER_TEST="${2:?--seconds needs a number}"; shift 2 ;;
+    --warm) WARM="${2:?--warm needs a number of seconds}"; shift 2 ;;
     --agent-opts) EXTRA="$2"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "bench-server: unknown argument $1 (see --help)" >&2; exit 1 ;;
   esac
 done
@@ -80,6 +85,13 @@ one_run() {
     kill -KILL "$pid" 2>/dev/null || true; return 1
   fi
   local ping mixed
+  if [ "$WARM" != 0 ]; then
+    if [ "$HAVE_WRK" = 1 ]; then
+      wrk -t2 -c50 -d"${WARM}s" "http://127.0.0.1:$port/ping" >/dev/null 2>&1 || true
+    else
+      "$JAVA_HOME/bin/java" -cp "$CP" bench.Load ping "$port" 50 "$WARM" >/dev/null
+    fi
+  fi
   if [ "$HAVE_WRK" = 1 ]; then
     ping=$(run_wrk "$port")
   else
@@ -102,7 +114,7 @@ one_run() {
 
 case "$EXTRA" in *cache=*) ;; *) EXTRA="cache=off${EXTRA:+,$EXTRA}" ;; esac
 sep=","
-echo "bench-server: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), load generator: $([ "$HAVE_WRK" = 1 ] && echo 'wrk -t2 -c50' || echo 'Java, 50 connections'), ${SECONDS_PER_TEST}s per test" >&2
+echo "bench-server: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), load generator: $([ "$HAVE_WRK" = 1 ] && echo 'wrk -t2 -c50' || echo 'Java, 50 connections'), ${SECONDS_PER_TEST}s per test after ${WARM}s of warm-up" >&2
 results=$(mktemp)
 for r in $(seq 1 "$ROUNDS"); do
   one_run plain >>"$results"

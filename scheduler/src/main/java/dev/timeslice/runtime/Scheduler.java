@@ -423,6 +423,14 @@ public final class Scheduler implements AutoCloseable {
                 return;
             }
         }
+        if (m != null && m.curg != null && m.p == null && !m.lostP) {
+            // Started or woken by a G running without a P (an event loop after its select,
+            // SelectHandoff): the global queue, as a G on a P would put it in its runnext —
+            // dispatching work is not a wakeup that should preempt anyone.
+            globrunq.put(g);
+            wakep();
+            return;
+        }
         // From outside the scheduler (a timer, I/O, a platform thread — also one that starts a
         // G, like a server's accept loop handing a request to a new G — or an M that lost its
         // P): the wakeup list, served first, and a wakeup preemption if no P is idle.

@@ -24,7 +24,9 @@ import java.util.concurrent.locks.LockSupport;
  * the platform thread it is (the JDK's blocking {@code epoll_wait}), then resumes the G itself,
  * still without a P: the code between two selects (taking the selected keys, dispatching
  * requests to G's) runs as a platform thread would, scheduled by the OS, and the next select
- * needs no handoff. The G rejoins the P's when it parks for anything else. {@code selectNow},
+ * needs no handoff. The G rejoins the P's when it parks for anything else. The G's it starts or
+ * wakes meanwhile go to the global queue ({@link Scheduler#ready}), as a G on a P would put them
+ * in its runnext: not to the wakeup list, whose wakeups may preempt a running G. {@code selectNow},
  * {@code select(Consumer)} and other selectors go to the JDK as they were.
  *
  * <p>States of one handoff ({@link #state}): NEW (left by the G) → TAKEN (by its M, after the G

@@ -531,20 +531,11 @@ public final class Scheduler implements AutoCloseable {
      * ({@link M#chargeLastRun}); the scheduling work in between is charged to the previous G.
      */
     private void execute(M m, G g, boolean inheritTime) {
-        GcScan.Stop stop = scan.active;
-        if (stop != null) {
-            scan.awaitRelease(stop); // a GC-scan has the world stopped: start nothing
-        }
+        int gen = startRun(m, g);
+        long start = m.lastRunStart;
         P p = m.p;
-        long start = System.nanoTime();
-        m.chargeLastRun(start);
-        coarseNow = start;
-        int gen = g.setRunning(start);
-        m.curg = g;
         long tick = p.beginRun(g, gen, start, inheritTime);
         m.runTick = tick;
-        m.lastRunG = g;
-        m.lastRunStart = start;
         noteQueuedWork(m, p);
         if (sysmon != null) {
             sysmon.noteRunning(p);
@@ -553,11 +544,7 @@ public final class Scheduler implements AutoCloseable {
         if (ev != null) {
             ev.runStart(p.id, m.mid, g.goid, g.thread.getName(), start);
         }
-        try {
-            JdkAccess.runContinuation(g.thread).run();
-        } catch (Throwable t) {
-            System.err.println("timeslice: continuation of " + g + " failed: " + t);
-        }
+        runContinuation(g);
         if (ev != null) {
             ev.runEnd(p.id, m.mid, g.goid, System.nanoTime());
         }
@@ -573,13 +560,7 @@ public final class Scheduler implements AutoCloseable {
         if (p.preemptReq != 0) {
             Preempt.cancelStale(p, tick);
         }
-        long now = coarseNow;
-        if (!g.thread.isAlive()) {
-            gdead(g, now);
-        } else if (g.casWaiting(gen, now)) {
-            stats.gParks.increment();
-        }
-        stats.runs.increment();
+        endOfRun(g, gen);
         if (m.syscall != null) {
             selectsOnM(m, g);
         }
@@ -617,30 +598,10 @@ public final class Scheduler implements AutoCloseable {
 
     /** Runs {@code g} on a P-less M (after its select): no P, so no slice and nothing sysmon sees. */
     private void executeWithoutP(M m, G g) {
-        GcScan.Stop stop = scan.active;
-        if (stop != null) {
-            scan.awaitRelease(stop);
-        }
-        long start = System.nanoTime();
-        m.chargeLastRun(start);
-        coarseNow = start;
-        int gen = g.setRunning(start);
-        m.curg = g;
-        m.lastRunG = g;
-        m.lastRunStart = start;
-        try {
-            JdkAccess.runContinuation(g.thread).run();
-        } catch (Throwable t) {
-            System.err.println("timeslice: continuation of " + g + " failed: " + t);
-        }
+        int gen = startRun(m, g);
+        runContinuation(g);
         m.curg = null;
-        long now = coarseNow;
-        if (!g.thread.isAlive()) {
-            gdead(g, now);
-        } else if (g.casWaiting(gen, now)) {
-            stats.gParks.increment();
-        }
-        stats.runs.increment();
+        endOfRun(g, gen);
     }
 
     /**
@@ -671,6 +632,44 @@ public final class Scheduler implements AutoCloseable {
             if (lock.isHeldByCurrentThread()) {
                 lock.unlock();
             }
+        }
+    }
+
+    /**
+     * The start of every run: waits out a GC-scan's stop, charges the previous run on this M, and
+     * marks {@code g} running on {@code m} from now ({@code m.lastRunStart}). Returns g's generation.
+     */
+    private int startRun(M m, G g) {
+        GcScan.Stop stop = scan.active;
+        if (stop != null) {
+            scan.awaitRelease(stop); // a GC-scan has the world stopped: start nothing
+        }
+        long start = System.nanoTime();
+        m.chargeLastRun(start);
+        coarseNow = start;
+        int gen = g.setRunning(start);
+        m.curg = g;
+        m.lastRunG = g;
+        m.lastRunStart = start;
+        return gen;
+    }
+
+    /** Mounts and continues {@code g} on this M until it parks, yields or ends. */
+    private static void runContinuation(G g) {
+        try {
+            JdkAccess.runContinuation(g.thread).run();
+        } catch (Throwable t) {
+            System.err.println("timeslice: continuation of " + g + " failed: " + t);
+        }
+    }
+
+    /** After a run of {@code g} (generation {@code gen}): retire it if it ended, else mark it waiting. */
+    private void endOfRun(G g, int gen) {
+        long now = coarseNow;
+        if (!g.thread.isAlive()) {
+            gdead(g, now);
+        } else {
+            g.casWaiting(gen, now);
         }
     }
 
@@ -1086,7 +1085,6 @@ public final class Scheduler implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        stats.mWakeups.increment();
         if (m.getState() == Thread.State.NEW) {
             m.start();
         } else {
@@ -1107,7 +1105,6 @@ public final class Scheduler implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        stats.mParks.increment();
         m.sleep();
         P p = m.nextp;
         if (p != null) {

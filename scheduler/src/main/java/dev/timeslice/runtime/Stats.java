@@ -4,7 +4,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A scheduler's event counters. Written by M's, sysmon and wakers with {@link LongAdder}s (no
- * contention on hot paths); read by {@link Scheduler#stats()} as a racy snapshot.
+ * contention on hot paths); read by {@link Scheduler#stats()} as a racy snapshot. Only what
+ * something reads is counted: an increment on the run path is a CAS per G switch.
  */
 final class Stats {
     final LongAdder created = new LongAdder();
@@ -16,9 +17,5 @@ final class Stats {
     final LongAdder preemptFailed = new LongAdder();
     final LongAdder wakeupPreemptions = new LongAdder();
     final LongAdder handoffs = new LongAdder();
-    final LongAdder mWakeups = new LongAdder();
-    final LongAdder mParks = new LongAdder();
-    final LongAdder gParks = new LongAdder();
-    final LongAdder runs = new LongAdder();
     final LatencyHistogram preemptLatency = new LatencyHistogram();
 }

@@ -96,18 +96,17 @@ public final class PollerExit implements Runnable {
         if (sched.isShutdown() || !pollerThreadsAlive()) {
             return; // no poller thread: nothing sits in epoll_wait (and none is started now)
         }
-        // The pipes stay open: closing one would wake its G from this thread instead of the
-        // poller's (and deregister the descriptor), leaving the poller in epoll_wait.
-        List<Pipe> pipes = new ArrayList<>();
+        // The pipes are never closed: closing one would wake its G from this thread instead of
+        // the poller's (and deregister the descriptor), leaving the poller in epoll_wait.
         try {
             parking = true;
-            wake(pipes);
+            wake();
         } catch (Throwable t) {
             // the JVM exits as before, after HotSpot's wait
         }
     }
 
-    private void wake(List<Pipe> pipes) throws IOException {
+    private void wake() throws IOException {
         int readPollers = pollerCount("jdk.readPollers");
         int writePollers = pollerCount("jdk.writePollers");
         Pipe[] forRead = new Pipe[readPollers];
@@ -116,7 +115,6 @@ public final class PollerExit implements Runnable {
         // a pipe per poller, told apart by descriptor as the JDK does (fd & (count - 1))
         for (int tries = 0; missing > 0 && tries < 4 * (readPollers + writePollers) + 4; tries++) {
             Pipe p = Pipe.open();
-            pipes.add(p);
             int src = JdkAccess.fdVal(p.source());
             int sink = JdkAccess.fdVal(p.sink());
             if (src < 0 || sink < 0) {
@@ -131,21 +129,19 @@ public final class PollerExit implements Runnable {
             } else {
                 // Descriptors come in pairs (n, n + 1) from the lowest free one: every next pipe
                 // would have the same residues. One descriptor more shifts them.
-                Pipe spacer = Pipe.open();
-                spacer.sink().close();
-                pipes.add(spacer);
+                Pipe.open().sink().close();
             }
         }
         List<Thread> blocked = new ArrayList<>();
         for (Pipe p : forRead) {
             if (p != null) {
-                blocked.add(sched.newThread().daemon(true).name("timeslice-pollerexit").start(new Read(p)));
+                blocked.add(sched.newThread().daemon(true).name("timeslice-pollerexit").start(new Blocked(p, true)));
             }
         }
         for (Pipe p : forWrite) {
             if (p != null) {
                 fill(p.sink());
-                blocked.add(sched.newThread().daemon(true).name("timeslice-pollerexit").start(new Write(p)));
+                blocked.add(sched.newThread().daemon(true).name("timeslice-pollerexit").start(new Blocked(p, false)));
             }
         }
         long deadline = System.nanoTime() + WAIT_NANOS;
@@ -201,36 +197,24 @@ public final class PollerExit implements Runnable {
         return Math.max(Integer.highestOneBit(Runtime.getRuntime().availableProcessors() / 4), 1);
     }
 
-    /** A G blocked reading a pipe: a read poller watches it. */
-    private static final class Read implements Runnable {
+    /** A G blocked reading an empty pipe (a read poller watches it) or writing a full one (a write poller). */
+    private static final class Blocked implements Runnable {
         private final Pipe pipe;
+        private final boolean read;
 
-        Read(Pipe pipe) {
+        Blocked(Pipe pipe, boolean read) {
             this.pipe = pipe;
+            this.read = read;
         }
 
         @Override
         public void run() {
             try {
-                pipe.source().read(ByteBuffer.allocate(1));
-            } catch (IOException | RuntimeException e) {
-                // closed at exit
-            }
-        }
-    }
-
-    /** A G blocked writing to a full pipe: a write poller watches it. */
-    private static final class Write implements Runnable {
-        private final Pipe pipe;
-
-        Write(Pipe pipe) {
-            this.pipe = pipe;
-        }
-
-        @Override
-        public void run() {
-            try {
-                pipe.sink().write(ByteBuffer.wrap(new byte[1]));
+                if (read) {
+                    pipe.source().read(ByteBuffer.allocate(1));
+                } else {
+                    pipe.sink().write(ByteBuffer.wrap(new byte[1]));
+                }
             } catch (IOException | RuntimeException e) {
                 // closed at exit
             }

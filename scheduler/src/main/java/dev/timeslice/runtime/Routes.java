@@ -169,10 +169,7 @@ public final class Routes {
 
     /** {@code selector.select(timeout)} in rewritten code; see {@link #select(java.nio.channels.Selector)}. */
     public static int select(java.nio.channels.Selector selector, long timeout) throws java.io.IOException {
-        if (timeout == 0) {
-            return SelectHandoff.select(selector, 0);
-        }
-        return timeout < 0 ? selector.select(timeout) : SelectHandoff.select(selector, timeout);
+        return SelectHandoff.select(selector, timeout); // a negative timeout: the JDK's exception
     }
 
     /** Java's rule: a new thread is a daemon thread iff the thread creating it is one. */

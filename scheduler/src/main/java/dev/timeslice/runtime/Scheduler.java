@@ -620,18 +620,18 @@ public final class Scheduler implements AutoCloseable {
             startm(p, true); // no one else would notice work submitted from now on
             return;
         }
+        boolean work;
         lock.lock();
         try {
-            if (globrunq.size() > 0 || globrunq.wakeSize() > 0) {
-                lock.unlock();
-                startm(p, false);
-                return;
+            work = globrunq.size() > 0 || globrunq.wakeSize() > 0; // queued since the look above
+            if (!work) {
+                pidleput(p);
             }
-            pidleput(p);
         } finally {
-            if (lock.isHeldByCurrentThread()) {
-                lock.unlock();
-            }
+            lock.unlock();
+        }
+        if (work) {
+            startm(p, false);
         }
     }
 

@@ -73,17 +73,23 @@ class SelectHandoffTest {
         return false;
     }
 
-    @Test
-    void readinessEndsTheSelectOnTheMAndAnotherGRunsMeanwhile() throws Exception {
-        setUp();
+    /** A G that selects once ({@code Routes.select}, as rewritten code calls it); its result. */
+    private CompletableFuture<Integer> selectInG(long timeout) {
         CompletableFuture<Integer> selected = new CompletableFuture<>();
         sched.go(() -> {
             try {
-                selected.complete(Routes.select(selector));
+                selected.complete(timeout == 0 ? Routes.select(selector) : Routes.select(selector, timeout));
             } catch (Throwable t) {
                 selected.completeExceptionally(t);
             }
         });
+        return selected;
+    }
+
+    @Test
+    void readinessEndsTheSelectOnTheMAndAnotherGRunsMeanwhile() throws Exception {
+        setUp();
+        CompletableFuture<Integer> selected = selectInG(0);
         awaitSelectOnM();
         // the one P is free: a G runs and makes the pipe readable
         sched.go(() -> {
@@ -135,14 +141,7 @@ class SelectHandoffTest {
     @Test
     void wakeupEndsTheSelect() throws Exception {
         setUp();
-        CompletableFuture<Integer> selected = new CompletableFuture<>();
-        sched.go(() -> {
-            try {
-                selected.complete(Routes.select(selector));
-            } catch (Throwable t) {
-                selected.completeExceptionally(t);
-            }
-        });
+        CompletableFuture<Integer> selected = selectInG(0);
         awaitSelectOnM();
         selector.wakeup();
         assertEquals(0, selected.get());
@@ -168,14 +167,7 @@ class SelectHandoffTest {
     @Test
     void aTimeoutEndsTheSelect() throws Exception {
         setUp();
-        CompletableFuture<Integer> selected = new CompletableFuture<>();
-        sched.go(() -> {
-            try {
-                selected.complete(Routes.select(selector, 20));
-            } catch (Throwable t) {
-                selected.completeExceptionally(t);
-            }
-        });
+        CompletableFuture<Integer> selected = selectInG(20);
         assertEquals(0, selected.get());
     }
 
@@ -183,14 +175,7 @@ class SelectHandoffTest {
     void aClosedSelectorThrowsAsTheJdkDoes() throws Exception {
         setUp();
         selector.close();
-        CompletableFuture<Integer> selected = new CompletableFuture<>();
-        sched.go(() -> {
-            try {
-                selected.complete(Routes.select(selector));
-            } catch (Throwable t) {
-                selected.completeExceptionally(t);
-            }
-        });
+        CompletableFuture<Integer> selected = selectInG(0);
         Exception e = assertThrows(Exception.class, selected::get);
         assertTrue(e.getCause() instanceof ClosedSelectorException, e.toString());
         assertThrows(IllegalArgumentException.class, () -> Routes.select(selector, -1));
@@ -199,14 +184,7 @@ class SelectHandoffTest {
     @Test
     void closingTheSelectorFromAnotherGEndsTheSelect() throws Exception {
         setUp();
-        CompletableFuture<Integer> selected = new CompletableFuture<>();
-        sched.go(() -> {
-            try {
-                selected.complete(Routes.select(selector));
-            } catch (Throwable t) {
-                selected.completeExceptionally(t);
-            }
-        });
+        CompletableFuture<Integer> selected = selectInG(0);
         awaitSelectOnM();
         sched.go(() -> {
             try {

@@ -55,9 +55,9 @@ if [ "$MODE" = loaded ]; then
   start_busy
   for r in $(seq 1 "$ROUNDS"); do
     echo "-- round $r: platform threads (kernel scheduler) (load $(cut -d' ' -f1 /proc/loadavg))"
-    "$JAVA" -cp "$CP" fixtures.fairness.Fairness platform "$SPINNERS" "$SECONDS_RUN"
+    "$JAVA" -Dfairness.percentiles=true -cp "$CP" fixtures.fairness.Fairness platform "$SPINNERS" "$SECONDS_RUN"
     echo "-- round $r: Timeslice (procs=2; the same threads routed to G's) (load $(cut -d' ' -f1 /proc/loadavg))"
-    "$JAVA" -javaagent:"$AGENT"=procs=2,summary=false -cp "$CP" fixtures.fairness.Fairness platform "$SPINNERS" "$SECONDS_RUN"
+    "$JAVA" -Dfairness.percentiles=true -javaagent:"$AGENT"=procs=2,summary=false -cp "$CP" fixtures.fairness.Fairness platform "$SPINNERS" "$SECONDS_RUN"
   done
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   exit 0

@@ -419,6 +419,18 @@ final class JdkAccess {
         }
     }
 
+    /** Whether the JDK's I/O pollers were started through {@link #startIoPollers} or {@link #initIoPollers}. */
+    static boolean ioPollersStarted() {
+        return ioPollersInitialized;
+    }
+
+    /**
+     * Written once the pollers' class is initialized (or failed to be), before {@link
+     * PollerExit#pollersStarted}; here, not in {@code IoPollers}, so that reading it does not
+     * initialize that class (its thread and lambda) before the pollers are needed.
+     */
+    private static volatile boolean ioPollersInitialized;
+
     /**
      * Registers {@code hook} in the last of the JDK's system shutdown-hook slots: it runs after
      * every application hook has finished ({@code ApplicationShutdownHooks} is slot 1 and joins
@@ -476,6 +488,8 @@ final class JdkAccess {
             } catch (Throwable t) {
                 // not this JDK's design; nothing to do
             }
+            ioPollersInitialized = true;
+            PollerExit.pollersStarted();
         };
         static final Thread THREAD = newThread();
 

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -26,15 +27,21 @@ import java.util.concurrent.locks.LockSupport;
  * {@link Scheduler#ready}, which, while {@link #parking} is up, parks a JDK poller thread for good
  * ({@link #parkIfPoller}): parked in Java, it is not in native code, and the JVM exits at once.
  *
- * <p>Invariants: nothing here runs before the JVM is shutting down; every step is bounded (the
- * hook gives up after {@link #WAIT_NANOS} and never throws); if a step fails (another JDK's
- * design, a poller count or descriptor it cannot tell), the JVM exits as it did before, 300 ms
- * later. Only {@code jdk.pollerMode=1}: with the JDK's virtual-thread pollers (mode 2), the
- * "MasterPoller" wakes a sub-poller on the JDK's own scheduler, never a G, so there is nothing to
- * park it in.
+ * <p>Invariants: before the JVM is shutting down nothing here runs but the registration; every
+ * step is bounded (the hook gives up after {@link #WAIT_NANOS} and never throws); if a step
+ * fails (another JDK's design, a poller count or descriptor it cannot tell), the JVM exits as
+ * it did before, 300 ms later. Only {@code jdk.pollerMode=1}: with the JDK's virtual-thread
+ * pollers (mode 2), the "MasterPoller" wakes a sub-poller on the JDK's own scheduler, never a G,
+ * so there is nothing to park it in.
  *
- * <p>Who may touch what: the agent installs it ({@link #install}); {@link Scheduler#ready} reads
- * {@link #parking} on its path for wakeups from outside the scheduler (one volatile read).
+ * <p>When: the hook is registered only once the JDK's pollers have started ({@link
+ * #pollersStarted}, on a thread of its own): a program that never waits for a socket has no
+ * poller to park and does not pay for the registration (~20 ms of CPU at start: core reflection
+ * builds a method-handle accessor per method it calls, and the JDK spins its classes).
+ *
+ * <p>Who may touch what: the agent arms it ({@link #install}); the thread that initializes the
+ * pollers' class reports it ({@link #pollersStarted}); {@link Scheduler#ready} reads {@link
+ * #parking} on its path for wakeups from outside the scheduler (one volatile read).
  */
 public final class PollerExit implements Runnable {
     /** Raised by the hook; from then on a JDK poller thread that wakes a G parks for good. */
@@ -43,6 +50,11 @@ public final class PollerExit implements Runnable {
     /** How long the hook waits for its G's to block on the pollers. */
     static final long WAIT_NANOS = 50_000_000L;
 
+    /** The scheduler whose G's the hook uses; set by {@link #install}, null while not armed. */
+    private static volatile Scheduler armed;
+    /** The hook is registered (or being registered) at most once per JVM. */
+    private static final AtomicBoolean registered = new AtomicBoolean();
+
     private final Scheduler sched;
 
     PollerExit(Scheduler sched) { // package-private: PollerExitTest runs the hook directly
@@ -50,14 +62,67 @@ public final class PollerExit implements Runnable {
     }
 
     /**
-     * Registers the hook for {@code sched}'s G's (the JVM-wide scheduler). False if the pollers
-     * are not platform threads ({@code jdk.pollerMode} is not 1) or the hook slot is out of reach.
+     * Arms the hook for {@code sched}'s G's (the JVM-wide scheduler): it is registered when the
+     * JDK's pollers start, or now if they already have. False if the pollers are not platform
+     * threads ({@code jdk.pollerMode} is not 1).
+     *
+     * <p>Ordering: {@link #armed} and the pollers' started flag are both volatile; this writes
+     * the first and reads the second, {@link #pollersStarted} runs after the second is written
+     * and reads the first, so at least one of the two sees the other and registers; {@link
+     * #registered} keeps it to one.
      */
     public static boolean install(Scheduler sched) {
         if (!"1".equals(System.getProperty("jdk.pollerMode"))) {
             return false;
         }
-        return JdkAccess.registerLastShutdownHook(new PollerExit(sched));
+        armed = sched;
+        if (JdkAccess.ioPollersStarted()) {
+            register(sched);
+        }
+        return true;
+    }
+
+    /**
+     * The JDK's pollers' class is initialized (called on the thread that did it): registers the
+     * hook if armed, on a daemon thread of its own so that a G waiting for the pollers to start
+     * does not also wait for the registration.
+     */
+    static void pollersStarted() {
+        Scheduler sched = armed;
+        if (sched != null && !registered.get()) {
+            Thread t = new Thread(new Registration(sched), "timeslice-pollerexit");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    /** Whether the hook was registered, or is being registered (tests). */
+    static boolean registered() {
+        return registered.get();
+    }
+
+    /**
+     * Registers the hook once. If the slot is out of reach (another JDK's design, or the JVM
+     * already shutting down), the JVM exits as before, after HotSpot's wait; no second attempt.
+     */
+    private static void register(Scheduler sched) {
+        if (registered.compareAndSet(false, true)) {
+            JdkAccess.registerLastShutdownHook(new PollerExit(sched));
+        }
+    }
+
+    /** {@link #register} on its own thread; a class, not a lambda. */
+    private static final class Registration implements Runnable {
+        private final Scheduler sched;
+
+        Registration(Scheduler sched) {
+            this.sched = sched;
+        }
+
+        @Override
+        public void run() {
+            register(sched);
+        }
     }
 
     /** Whether a JDK poller thread exists (they are platform threads: enumerated from the root group). */

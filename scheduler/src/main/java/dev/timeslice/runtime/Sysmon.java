@@ -490,12 +490,16 @@ final class Sysmon implements Runnable {
     /** Tests only: stands in for the OS's CPU clock of M's (an M that gets no CPU), or null. */
     static volatile java.util.function.ToLongFunction<M> cpuClockForTest;
 
-    /** CPU time of an M's thread, or -1 when the JVM does not measure it. */
+    /** CPU time of an M's thread, or -1 when neither the OS nor the JVM measures it. */
     private long cpuTime(M m) {
         cpuSamples++;
         java.util.function.ToLongFunction<M> test = cpuClockForTest;
         if (test != null) {
             return test.applyAsLong(m);
+        }
+        long ns = OsThread.cpuNanos(m.tid);
+        if (ns >= 0) {
+            return ns;
         }
         try {
             return ThreadCpu.BEAN.getThreadCpuTime(m.threadId());
@@ -504,7 +508,7 @@ final class Sysmon implements Runnable {
         }
     }
 
-    /** Holder: java.management is loaded only when sysmon first needs a thread's CPU time. */
+    /** Holder: java.management is loaded only when the OS cannot tell a thread's CPU time. */
     private static final class ThreadCpu {
         static final java.lang.management.ThreadMXBean BEAN = java.lang.management.ManagementFactory.getThreadMXBean();
     }

@@ -117,9 +117,10 @@ sep=","
 echo "bench-server: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), load generator: $([ "$HAVE_WRK" = 1 ] && echo 'wrk -t2 -c50' || echo 'Java, 50 connections'), ${SECONDS_PER_TEST}s per test after ${WARM}s of warm-up" >&2
 results=$(mktemp)
 for r in $(seq 1 "$ROUNDS"); do
-  one_run plain >>"$results"
-  one_run agent "-javaagent:$AGENT=summary=true$sep$EXTRA" >>"$results"
-  one_run keep "-javaagent:$AGENT=threads=keep$sep$EXTRA" >>"$results"
+  # each run's line on stderr too: the spread between rounds is part of the result
+  one_run plain | tee -a "$results" >&2
+  one_run agent "-javaagent:$AGENT=summary=true$sep$EXTRA" | tee -a "$results" >&2
+  one_run keep "-javaagent:$AGENT=threads=keep$sep$EXTRA" | tee -a "$results" >&2
 done
 
 # side by side: median over rounds of each metric, and the ratio to plain

@@ -3,7 +3,8 @@ package dev.timeslice.runtime;
 /**
  * The poll that rewritten application code reaches at loop back-edges and method returns.
  *
- * <p>Contract with the agent (the bytecode it emits may call only these methods):
+ * <p>Contract with the agent (the bytecode it emits may read only {@link #word} and call only
+ * these methods; every poll site is {@code if (word != 0) pollX()}):
  * <ul>
  *   <li>{@link #poll()} — at every {@code xRETURN} of a method that has a loop or an invoke,
  *       and at every back-edge of a loop whose body calls code that may not poll itself;</li>
@@ -28,7 +29,7 @@ package dev.timeslice.runtime;
  * {@link #raise()}/{@link #lower()}.
  *
  * <p>Rewritten application code names this class ({@code PollCode.SAFEPOINT} in the agent's
- * {@code rewrite.PollCode}): its package, name and the static field and methods it calls are fixed.
+ * {@code rewrite.PollCode}): its package, name, {@code word} and the methods it calls are fixed.
  */
 public final class Safepoint {
     /** Poll site kinds, passed to the slow path. */
@@ -42,8 +43,13 @@ public final class Safepoint {
         void atPoll(int site);
     }
 
-    /** Non-zero while at least one request (preemption, scan) is pending somewhere. */
-    private static volatile int word;
+    /**
+     * Non-zero while at least one request (preemption, scan) is pending somewhere. Public only
+     * for rewritten code, which reads it in place at every poll site (a call to an accessor costs
+     * a call per poll in the interpreter and C1); written only through {@link #raise()}/{@link
+     * #lower()}.
+     */
+    public static volatile int word;
 
     private static volatile Handler handler = new Handler() { // no lambda: linked before main
         @Override
@@ -89,6 +95,10 @@ public final class Safepoint {
         word = 0;
     }
 
+    /**
+     * The poll word as a boolean, for the runtime and for classes rewritten offline by earlier
+     * builds (which called it at every poll site); rewritten code now reads {@link #word} itself.
+     */
     public static boolean raised() {
         return word != 0;
     }

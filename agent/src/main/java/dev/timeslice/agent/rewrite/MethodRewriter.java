@@ -39,7 +39,7 @@ import org.objectweb.asm.tree.TryCatchBlockNode;
  *   <li>a loop closed only by an exception edge polls ({@code pollCallLoop}) in its handler, once the
  *       exception is stored.</li>
  * </ol>
- * Every poll is {@code if (Safepoint.raised()) Safepoint.pollX()}, except in the size-limited form
+ * Every poll is {@code if (Safepoint.word != 0) Safepoint.pollX()}, except in the size-limited form
  * (see {@link PollCode}).
  * Size: if the result would push a method over HotSpot's HugeMethodLimit (8000 bytes) while the
  * original was under it, or over 64 KB, the next cheaper form is tried ({@link Form}); if none
@@ -290,7 +290,7 @@ public final class MethodRewriter {
             PollInserter.initLocals(m, locals);
         }
         m.maxLocals += extra;
-        // on top of whatever is on the stack: PollMath arguments (5 slots), or a counter / raised() flag
+        // on top of whatever is on the stack: PollMath arguments (5 slots), or a counter / the poll word
         m.maxStack += chunked ? 5 : 2;
         return new Outcome(m, Status.REWRITTEN, form, versioned.size(), strips.size(), counters.size(),
                 callLoops.size() + handlerLoops.size() + bare.size(), returns.count(), null);

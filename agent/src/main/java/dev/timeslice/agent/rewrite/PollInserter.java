@@ -21,7 +21,7 @@ import org.objectweb.asm.tree.VarInsnNode;
  * <ul>
  *   <li>iteration counter on a {@code goto T} back-edge, in place, its paths joining before the
  *       one jump back: {@code iinc b,-1; iload b; ifgt J; ldc loopPoll; istore b;
- *       if (raised()) pollLoop(); J: goto T} (J carries a copy of T's frame);</li>
+ *       if (word != 0) pollLoop(); J: goto T} (J carries a copy of T's frame);</li>
  *   <li>the same on a back-edge of a loop with calls that may not poll, but charging
  *       {@code loopPoll / callLoopPoll} per iteration and calling {@code pollCallLoop}: it polls
  *       every {@code callLoopPoll} iterations (every one when that is 1), and the poll's volatile
@@ -43,7 +43,7 @@ final class PollInserter {
 
     /**
      * The budget countdown by {@code weight}; when it runs out: reset, then
-     * {@code if (raised()) poll()} — falls through.
+     * {@code if (word != 0) poll()} — falls through.
      */
     private static InsnList countdown(PollLocals l, int weight, MethodInsnNode poll, LabelNode target) {
         InsnList code = new InsnList();

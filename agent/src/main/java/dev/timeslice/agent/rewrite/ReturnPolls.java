@@ -20,7 +20,7 @@ import org.objectweb.asm.tree.MethodNode;
  * invocations return without polling and the others poll once.
  *
  * <p>Shape: the polling paths jump to one shared tail appended after the method's last
- * instruction, {@code R: if (Safepoint.raised()) Safepoint.poll(); xRETURN}. Its frame holds no
+ * instruction, {@code R: if (Safepoint.word != 0) Safepoint.poll(); xRETURN}. Its frame holds no
  * locals and the return value on the stack, typed by the method descriptor: every state at a
  * return is assignable to it (the verifier already checked the value against the return type).
  * In the size-limited form the poll is a bare call before each {@code xRETURN}.

@@ -22,7 +22,7 @@ import org.objectweb.asm.tree.VarInsnNode;
  *            iload i; iload lim; if_icmplt B          -- the clean inner exit test
  *            [original back-edge: goto header, or the original test at the bottom -&gt; header]
  *   ...
- *   SLOW:    (after the method's code, covered by the handlers that cover the header) if (b &lt;= 0) { b = loopPoll; if (Safepoint.raised()) Safepoint.pollLoop(); }
+ *   SLOW:    (after the method's code, covered by the handlers that cover the header) if (b &lt;= 0) { b = loopPoll; if (Safepoint.word != 0) Safepoint.pollLoop(); }
  *            lim = PollMath.upLimit(i, end, step, b); b -= PollMath.upChunk(i, lim, step); goto B
  * </pre>
  * The inner loop B is a counted loop with one exit test on the induction variable, so the JIT can

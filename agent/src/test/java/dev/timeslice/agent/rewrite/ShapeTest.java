@@ -187,7 +187,7 @@ class ShapeTest {
             // the slow entry, after the method's code: poll if the budget is spent, then a chunk, back to the inner loop
             int upLimit = index(code, "upLimit", tail);
             int poll = lastIndexBefore(code, "pollLoop", upLimit);
-            int raised = lastIndexBefore(code, "raised", poll);
+            int raised = lastWordReadBefore(code, poll);
             int upChunk = index(code, "upChunk", upLimit);
             assertTrue(raised > tail && raised < poll && poll < upLimit && upLimit < upChunk, name + "\n" + text);
             AbstractInsnNode back = code[upChunk + 3];
@@ -270,6 +270,16 @@ class ShapeTest {
             }
         }
         throw new AssertionError("no call to " + method);
+    }
+
+    private static int lastWordReadBefore(AbstractInsnNode[] code, int before) {
+        for (int i = before - 1; i >= 0; i--) {
+            if (code[i] instanceof org.objectweb.asm.tree.FieldInsnNode f && f.name.equals("word")
+                    && f.owner.equals("dev/timeslice/runtime/Safepoint")) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static int lastIndexBefore(AbstractInsnNode[] code, String method, int before) {

@@ -70,6 +70,8 @@ public final class Scheduler implements AutoCloseable {
     private final GcScanTrigger gcScanTrigger;
     /** Deadlocks among G's ({@link DeadlockDetector}); sysmon and GC-scans ask it to look. */
     final DeadlockDetector deadlock;
+    /** Watches handed-off selects for G's that could not unmount (its thread runs only while selects are handed off). */
+    final PinWatch pinWatch = new PinWatch(this);
 
     // Guarded by lock.
     private P pidle;

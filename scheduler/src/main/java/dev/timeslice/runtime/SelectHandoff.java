@@ -35,9 +35,11 @@ import java.util.concurrent.locks.LockSupport;
  * after which the G selects on its own. Exactly one select runs per call. An interrupt of the G
  * while its M selects wakes the selector ({@code Selector.wakeup}), as an interrupt wakes a
  * blocked select, and the G's interrupt status is kept. A G that cannot unmount where it selects
- * (pinned) would leave its carrier parked with no M to run the select: its first park is timed
- * ({@link #PIN_PROBE_NANOS}), after which it selects itself, and that G always does from then on
- * ({@link G#selectPins}); a G whose select blocks longer than that is woken once for nothing.
+ * (pinned) would leave its carrier parked with no M to run the select: {@link PinWatch} unparks
+ * a G whose handoff no M has taken {@link #PIN_PROBE_NANOS} after it parked, the G then selects
+ * itself, and that G always does from then on ({@link G#selectPins}). (The park is not timed: a
+ * timed park that unmounts schedules and cancels a JDK timer and wakes the JDK's timer thread,
+ * at every select.)
  *
  * <p>Who may touch what: the G writes {@link M#syscall} on its own M before parking; the M reads
  * and clears it after the G's continuation returns (same thread: the G ran on it). {@link #state}
@@ -65,14 +67,22 @@ final class SelectHandoff {
     final G g;
     private final Selector selector;
     private final long timeout;
+    /** When the G parked for this handoff (System.nanoTime). */
+    private final long parkedAt;
     private volatile int state;
     private int selected;
     private Throwable failure;
 
-    private SelectHandoff(G g, Selector selector, long timeout) {
+    private SelectHandoff(G g, Selector selector, long timeout, long parkedAt) {
         this.g = g;
         this.selector = selector;
         this.timeout = timeout;
+        this.parkedAt = parkedAt;
+    }
+
+    /** Still untaken a probe's time after the G parked: the G is parked on its carrier (pinned). */
+    boolean stalled(long now) {
+        return state == NEW && now - parkedAt >= PIN_PROBE_NANOS;
     }
 
     /** {@code selector.select(timeout)} (0: no timeout), handed to the M when the caller is a G. */
@@ -84,16 +94,17 @@ final class SelectHandoff {
                 || !selector.isOpen() || Thread.currentThread().isInterrupted() || g.selectPins) {
             return direct(selector, timeout);
         }
-        SelectHandoff op = new SelectHandoff(g, selector, timeout);
+        long parkedAt = System.nanoTime();
+        SelectHandoff op = new SelectHandoff(g, selector, timeout, parkedAt);
         m.syscall = op;
         boolean interrupted = false;
         boolean wokeSelector = false;
-        long parkedAt = System.nanoTime();
         int runs = g.runs;
-        // The first park is timed: if this G cannot unmount here (a native frame on its stack,
-        // or a monitor held on JDK 21-23), the JDK parks its carrier instead, no M ever sees the
-        // select, and only the timeout brings the G back.
-        LockSupport.parkNanos(op, PIN_PROBE_NANOS);
+        // If this G cannot unmount here (a native frame on its stack, or a monitor held on JDK
+        // 21-23), the JDK parks its carrier instead, no M ever sees the select, and only
+        // PinWatch's unpark brings the G back.
+        g.sched.pinWatch.selecting(parkedAt);
+        LockSupport.park(op);
         for (;;) {
             int s = op.state;
             if (s == DONE) {

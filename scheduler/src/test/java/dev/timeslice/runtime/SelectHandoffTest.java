@@ -197,6 +197,26 @@ class SelectHandoffTest {
     }
 
     @Test
+    void aLongSelectWakesItsGOnceAndNoWatchdogUnparksIt() throws Exception {
+        setUp();
+        CompletableFuture<Integer> runsAfter = new CompletableFuture<>();
+        sched.go(() -> {
+            try {
+                Routes.select(selector);
+                runsAfter.complete(sched.gOf(Thread.currentThread()).runs);
+            } catch (Throwable t) {
+                runsAfter.completeExceptionally(t);
+            }
+        });
+        awaitSelectOnM();
+        Thread.sleep(100); // ten probe times: a timed park would have woken the G meanwhile
+        pipe.sink().write(ByteBuffer.wrap(new byte[] {5}));
+        // its first run, and its resumption after the select: no timeout woke it in between
+        assertEquals(2, runsAfter.get());
+        assertEquals(0, sched.pinWatch.unparked);
+    }
+
+    @Test
     void aPinnedGSelectsItselfAfterTheProbe() throws Exception {
         setUp();
         java.lang.reflect.Method pin = Class.forName("jdk.internal.vm.Continuation").getMethod("pin");
@@ -221,6 +241,7 @@ class SelectHandoffTest {
         pipe.sink().write(ByteBuffer.wrap(new byte[] {4}));
         assertEquals(1, selected.get());
         assertTrue(pinsAfter.get());
+        assertTrue(sched.pinWatch.unparked >= 1, "the watchdog unparked the pinned G");
     }
 
     @Test

@@ -9,8 +9,7 @@ import java.nio.charset.StandardCharsets;
  * asks only when an M made no CPU progress while its G runs, to tell an M blocked in the kernel
  * (a read, a wait: state S or D — hand its P off, as Go does for a syscall) from one that is
  * runnable but waiting for a CPU on a busy machine (state R — the kernel will run it; another M
- * would not run sooner), and how much CPU time an M's thread has had. Every method is safe to
- * call from any thread and never throws.
+ * would not run sooner). Every method is safe to call from any thread and never throws.
  */
 final class OsThread {
     /** The calling thread's OS thread id, or -1 when unknown (not Linux). */
@@ -38,26 +37,6 @@ final class OsThread {
             return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'R';
         } catch (IOException | RuntimeException e) {
             return false;
-        }
-    }
-
-    /**
-     * The CPU time of thread {@code tid} of this process in ns (the scheduler's
-     * {@code sum_exec_runtime}, first field of {@code schedstat}: the time the thread has spent
-     * on a CPU, what {@code ThreadMXBean.getThreadCpuTime} measures), or -1 when unknown. One
-     * small file, instead of {@code java.lang.management}, whose first use costs ~20 ms of CPU
-     * and hundreds of classes in every program whose G outlives a sysmon look.
-     */
-    static long cpuNanos(int tid) {
-        if (tid <= 0) {
-            return -1;
-        }
-        try {
-            String stat = read("/proc/self/task/" + tid + "/schedstat");
-            int sp = stat.indexOf(' ');
-            return sp > 0 ? Long.parseLong(stat, 0, sp, 10) : -1;
-        } catch (IOException | RuntimeException e) {
-            return -1;
         }
     }
 

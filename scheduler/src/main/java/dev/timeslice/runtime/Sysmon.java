@@ -490,16 +490,12 @@ final class Sysmon implements Runnable {
     /** Tests only: stands in for the OS's CPU clock of M's (an M that gets no CPU), or null. */
     static volatile java.util.function.ToLongFunction<M> cpuClockForTest;
 
-    /** CPU time of an M's thread, or -1 when neither the OS nor the JVM measures it. */
+    /** CPU time of an M's thread, or -1 when the JVM does not measure it. */
     private long cpuTime(M m) {
         cpuSamples++;
         java.util.function.ToLongFunction<M> test = cpuClockForTest;
         if (test != null) {
             return test.applyAsLong(m);
-        }
-        long ns = OsThread.cpuNanos(m.tid);
-        if (ns >= 0) {
-            return ns;
         }
         try {
             return ThreadCpu.BEAN.getThreadCpuTime(m.threadId());
@@ -508,7 +504,14 @@ final class Sysmon implements Runnable {
         }
     }
 
-    /** Holder: java.management is loaded only when the OS cannot tell a thread's CPU time. */
+    /**
+     * Holder: java.management is loaded only when sysmon first needs a thread's CPU time (~24 ms
+     * of CPU once, on sysmon's thread). Not {@code /proc/self/task/<tid>/schedstat} instead: a
+     * read costs 9-18 µs against 0.4 µs (a server samples hundreds of times a second), and its
+     * {@code sum_exec_runtime} of a running thread is only brought up to date at scheduler
+     * events (up to a 4 ms tick stale), so an M on a CPU would look off it over sysmon's 200 µs
+     * windows (BENCHMARKS.md §17).
+     */
     private static final class ThreadCpu {
         static final java.lang.management.ThreadMXBean BEAN = java.lang.management.ManagementFactory.getThreadMXBean();
     }

@@ -96,11 +96,6 @@ public final class PollerExit implements Runnable {
         }
     }
 
-    /** Whether the hook was registered, or is being registered (tests). */
-    static boolean registered() {
-        return registered.get();
-    }
-
     /**
      * Registers the hook once. If the slot is out of reach (another JDK's design, or the JVM
      * already shutting down), the JVM exits as before, after HotSpot's wait; no second attempt.

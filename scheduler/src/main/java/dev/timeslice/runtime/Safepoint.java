@@ -96,8 +96,9 @@ public final class Safepoint {
     }
 
     /**
-     * The poll word as a boolean, for the runtime and for classes rewritten offline by earlier
-     * builds (which called it at every poll site); rewritten code now reads {@link #word} itself.
+     * The poll word as a boolean. Nothing in this build calls it: it stays for classes rewritten
+     * offline by earlier builds, which called it at every poll site; rewritten code now reads
+     * {@link #word} itself.
      */
     public static boolean raised() {
         return word != 0;

@@ -11,6 +11,9 @@
 #   scripts/bench-ab.sh [--rounds N] [--warm S] [--seconds S] jetty VARIANT...
 #       starts scripts/bench-server.sh's Jetty server per run, loads /ping (wrk -t2 -c50) for
 #       --warm seconds, then measures --seconds: req/s, p99 and the server's CPU per request
+#   scripts/bench-ab.sh [--rounds N] [--windows W] curve VARIANT...
+#       the Jetty server's warm-up: /ping req/s (thousands) in each of W consecutive 2 s windows
+#       from the first successful request, per run, and the median per window per variant
 # A benchmark, not a test: CI does not run it. Numbers depend on the machine and its load.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -20,12 +23,14 @@ find_mvn
 ROUNDS=5
 WARM=6
 SECS=5
+WINDOWS=25
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS="$2"; shift 2 ;;
     --warm) WARM="$2"; shift 2 ;;
     --seconds) SECS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --windows) WINDOWS="$2"; shift 2 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) break ;;
   esac
 done
@@ -37,10 +42,10 @@ CLASS=""
 if [ "$MODE" = program ]; then
   CLASS="${1:?bench-ab: program needs a main class (see --help)}"; shift
   if [ "${1:-}" = --cp ]; then CP="$2"; shift 2; fi
-elif [ "$MODE" = jetty ]; then
+elif [ "$MODE" = jetty ] || [ "$MODE" = curve ]; then
   command -v wrk >/dev/null || { echo "bench-ab: jetty mode needs wrk (apt-get install wrk)" >&2; exit 1; }
 else
-  echo "bench-ab: first argument must be 'program' or 'jetty', got '${MODE}' (see --help)" >&2; exit 1
+  echo "bench-ab: first argument must be 'program', 'jetty' or 'curve', got '${MODE}' (see --help)" >&2; exit 1
 fi
 [ $# -gt 0 ] || { echo "bench-ab: no variants given (LABEL:ARGS, see --help)" >&2; exit 1; }
 for v in "$@"; do
@@ -61,6 +66,17 @@ for r in $(seq 1 "$ROUNDS"); do
       { time "$JAVA_HOME/bin/java" "${args[@]}" -cp "$CP" "$CLASS" >/dev/null 2>/dev/null; } 2>"$timing"
       read -r real user sys <"$timing"
       echo "$label $(awk -v r="$real" 'BEGIN {print int(r * 1000)}') $user $sys" | tee -a "$out" >&2
+    elif [ "$MODE" = curve ]; then
+      port=$((20000 + RANDOM % 10000))
+      "$JAVA_HOME/bin/java" "${args[@]}" -cp "$CP" bench.JettyServer "$port" >/dev/null 2>&1 &
+      pid=$!
+      for _ in $(seq 1 1000); do curl -sf -o /dev/null "http://127.0.0.1:$port/ping" && break; sleep 0.02; done
+      line=""
+      for _ in $(seq 1 "$WINDOWS"); do
+        line="$line $(wrk -t2 -c50 -d2s "http://127.0.0.1:$port/ping" | awk '/Requests\/sec/ {printf "%.1f", $2 / 1000}')"
+      done
+      kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+      echo "$label$line" | tee -a "$out" >&2
     else
       port=$((20000 + RANDOM % 10000))
       "$JAVA_HOME/bin/java" "${args[@]}" -cp "$CP" bench.JettyServer "$port" >/dev/null 2>&1 &
@@ -77,6 +93,25 @@ for r in $(seq 1 "$ROUNDS"); do
     fi
   done
 done
+if [ "$MODE" = curve ]; then
+  # per variant: the median of each window over the rounds (k req/s), then the window at which
+  # the median first reaches 90 % of the variant's median over the last five windows
+  awk '
+    { if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 }
+      n[$1]++; w = NF - 1; for (i = 2; i <= NF; i++) v[$1, i - 1, n[$1]] = $i }
+    function med(l, i,   m, j, q, t, x) { m = n[l]; for (j = 1; j <= m; j++) x[j] = v[l, i, j] + 0
+      for (j = 1; j <= m; j++) for (q = j + 1; q <= m; q++) if (x[q] < x[j]) { t = x[j]; x[j] = x[q]; x[q] = t }
+      return (m % 2) ? x[(m + 1) / 2] : (x[m / 2] + x[m / 2 + 1]) / 2 }
+    END {
+      for (r = 1; r <= k; r++) { l = order[r]; s = ""; tail = 0
+        for (i = 1; i <= w; i++) { m[i] = med(l, i); s = s sprintf(" %5.1f", m[i]) }
+        for (i = w - 4; i <= w; i++) tail += m[i] / 5
+        at = 0; for (i = 1; i <= w && !at; i++) if (m[i] >= 0.9 * tail) at = i
+        printf "%-12s n=%d  last 10 s %5.1f k req/s, 90 %% of it from %3d s on; per 2 s:%s\n", l, n[l], tail, at * 2, s
+      }
+    }' "$out"
+  exit 0
+fi
 awk -v mode="$MODE" -v secs="$SECS" '
   { n[$1]++; a[$1, n[$1]] = $2; b[$1, n[$1]] = (mode == "program") ? ($3 + $4) * 1000 : $3; c[$1, n[$1]] = $4
     if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }

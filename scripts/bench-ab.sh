@@ -52,6 +52,15 @@ for v in "$@"; do
   case "$v" in *:*) ;; *) echo "bench-ab: variant '$v' is not LABEL:ARGS" >&2; exit 1 ;; esac
 done
 
+# start_jetty: starts the Jetty server with "${args[@]}" on a random port (sets port and pid)
+# and returns once /ping answers
+start_jetty() {
+  port=$((20000 + RANDOM % 10000))
+  "$JAVA_HOME/bin/java" "${args[@]}" -cp "$CP" bench.JettyServer "$port" >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 1 1000); do curl -sf -o /dev/null "http://127.0.0.1:$port/ping" && break; sleep 0.02; done
+}
+
 out=$(mktemp)
 timing=$(mktemp)
 trap 'rm -f "$out" "$timing"' EXIT
@@ -67,10 +76,7 @@ for r in $(seq 1 "$ROUNDS"); do
       read -r real user sys <"$timing"
       echo "$label $(awk -v r="$real" 'BEGIN {print int(r * 1000)}') $user $sys" | tee -a "$out" >&2
     elif [ "$MODE" = curve ]; then
-      port=$((20000 + RANDOM % 10000))
-      "$JAVA_HOME/bin/java" "${args[@]}" -cp "$CP" bench.JettyServer "$port" >/dev/null 2>&1 &
-      pid=$!
-      for _ in $(seq 1 1000); do curl -sf -o /dev/null "http://127.0.0.1:$port/ping" && break; sleep 0.02; done
+      start_jetty
       line=""
       for _ in $(seq 1 "$WINDOWS"); do
         line="$line $(wrk -t2 -c50 -d2s "http://127.0.0.1:$port/ping" | awk '/Requests\/sec/ {printf "%.1f", $2 / 1000}')"
@@ -78,10 +84,7 @@ for r in $(seq 1 "$ROUNDS"); do
       kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
       echo "$label$line" | tee -a "$out" >&2
     else
-      port=$((20000 + RANDOM % 10000))
-      "$JAVA_HOME/bin/java" "${args[@]}" -cp "$CP" bench.JettyServer "$port" >/dev/null 2>&1 &
-      pid=$!
-      for _ in $(seq 1 1000); do curl -sf -o /dev/null "http://127.0.0.1:$port/ping" && break; sleep 0.02; done
+      start_jetty
       wrk -t2 -c50 -d"${WARM}s" "http://127.0.0.1:$port/ping" >/dev/null
       c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
       res=$(wrk -t2 -c50 -d"${SECS}s" --latency "http://127.0.0.1:$port/ping")
@@ -95,7 +98,7 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 if [ "$MODE" = curve ]; then
   # per variant: the median of each window over the rounds (k req/s), then the window at which
-  # the median first reaches 90 % of the variant's median over the last five windows
+  # the median first reaches 90 % of the mean of the last five windows' medians
   awk '
     { if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 }
       n[$1]++; w = NF - 1; for (i = 2; i <= NF; i++) v[$1, i - 1, n[$1]] = $i }
@@ -105,9 +108,10 @@ if [ "$MODE" = curve ]; then
     END {
       for (r = 1; r <= k; r++) { l = order[r]; s = ""; tail = 0
         for (i = 1; i <= w; i++) { m[i] = med(l, i); s = s sprintf(" %5.1f", m[i]) }
-        for (i = w - 4; i <= w; i++) tail += m[i] / 5
+        first = (w > 5) ? w - 4 : 1
+        for (i = first; i <= w; i++) tail += m[i] / (w - first + 1)
         at = 0; for (i = 1; i <= w && !at; i++) if (m[i] >= 0.9 * tail) at = i
-        printf "%-12s n=%d  last 10 s %5.1f k req/s, 90 %% of it from %3d s on; per 2 s:%s\n", l, n[l], tail, at * 2, s
+        printf "%-12s n=%d  last %d windows %5.1f k req/s, 90 %% of it from %3d s on; per 2 s:%s\n", l, n[l], w - first + 1, tail, at * 2, s
       }
     }' "$out"
   exit 0

@@ -97,8 +97,8 @@ for r in $(seq 1 "$ROUNDS"); do
   done
 done
 if [ "$MODE" = curve ]; then
-  # per variant: the median of each window over the rounds (k req/s), then the window at which
-  # the median first reaches 90 % of the mean of the last five windows' medians
+  # per variant: the median of each window over the rounds (k req/s), then the first window whose
+  # median reaches 90 % of the mean of the last five windows' medians
   awk '
     { if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 }
       n[$1]++; w = NF - 1; for (i = 2; i <= NF; i++) v[$1, i - 1, n[$1]] = $i }
@@ -111,7 +111,7 @@ if [ "$MODE" = curve ]; then
         first = (w > 5) ? w - 4 : 1
         for (i = first; i <= w; i++) tail += m[i] / (w - first + 1)
         at = 0; for (i = 1; i <= w && !at; i++) if (m[i] >= 0.9 * tail) at = i
-        printf "%-12s n=%d  last %d windows %5.1f k req/s, 90 %% of it from %3d s on; per 2 s:%s\n", l, n[l], w - first + 1, tail, at * 2, s
+        printf "%-12s n=%d  last %d windows %5.1f k req/s, first at 90 %% of it in the window ending at %3d s; per 2 s:%s\n", l, n[l], w - first + 1, tail, at * 2, s
       }
     }' "$out"
   exit 0

@@ -6,13 +6,19 @@ import org.objectweb.asm.Opcodes;
 
 /**
  * What method rewriting needs to know about the enclosing class: its name, class-file version and
- * the access flags of its own fields (to prove a loop bound field is neither volatile nor written).
- * Filled while the class header and fields stream past, before any method is rewritten.
+ * the access flags of its own fields (to prove a loop bound field is neither volatile nor written),
+ * and which of its methods call each other in a cycle ({@link ClassScan.Scan#cyclic}). Filled
+ * while the class header and fields stream past, before any method is rewritten.
  */
 final class ClassContext {
     private String name = "";
     private int version;
     private final Map<String, Integer> fieldAccess = new HashMap<>();
+    private final java.util.Set<String> cyclic;
+
+    ClassContext(java.util.Set<String> cyclic) {
+        this.cyclic = cyclic;
+    }
 
     void setHeader(String name, int version) {
         this.name = name;
@@ -30,6 +36,11 @@ final class ClassContext {
     /** The major version (the low 16 bits of ASM's version word). */
     int majorVersion() {
         return version & 0xFFFF;
+    }
+
+    /** Whether the method ({@code name + descriptor}) is on a cycle of calls within this class. */
+    boolean inCallCycle(String nameAndDescriptor) {
+        return cyclic.contains(nameAndDescriptor);
     }
 
     boolean isNonVolatileField(String fieldName, String desc) {

@@ -110,7 +110,8 @@ public final class ClassRewriter {
                 // runs inside class loading: a poll or a routed thread there could load a class
                 return Result.of(Result.Status.SKIPPED, name, "a ClassFileTransformer (runs while classes load)");
             }
-            java.util.Set<String> only = scanFirst ? ClassScan.methodsToRewrite(cr, runMainAsG) : null;
+            ClassScan.Scan scan = ClassScan.scan(cr, runMainAsG);
+            java.util.Set<String> only = scanFirst ? scan.needed() : null;
             if (only != null && only.isEmpty()) {
                 return Result.of(Result.Status.UNCHANGED, name, "nothing to poll (scan)");
             }
@@ -118,7 +119,7 @@ public final class ClassRewriter {
             // made from the reader: the constant pool is copied, and so is every method the
             // stages pass through untouched (no decoding, no tree, no re-encoding)
             ClassWriter cw = new NoHierarchyWriter(cr);
-            PollStage polls = new PollStage(cw, config, lengths, only);
+            PollStage polls = new PollStage(cw, config, lengths, only, scan.cyclic());
             ClassVisitor chain = polls;
             RoutingStage routing = routeThreads || keepThreads ? new RoutingStage(chain, keepThreads) : null;
             if (routing != null) {

@@ -1,6 +1,10 @@
 package dev.timeslice.agent.rewrite;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
@@ -27,10 +31,26 @@ import org.objectweb.asm.tree.MethodInsnNode;
  * <p>{@link #methodsToRewrite} answers the same question per method: the pipeline then builds
  * trees only for those, and ASM copies every other method's bytes as they are (a class writer
  * made from the reader copies a method the stages pass through untouched).
+ *
+ * <p>The same pass records the class's calls to its own methods (owner = this class), and
+ * {@link Scan#cyclic} names the methods on a cycle of them (self-recursion included): the
+ * methods whose return polls {@link MethodRewriter} keeps even where they cost HotSpot an
+ * inlining ({@link InlineLimits}). Calls through other owners (a subclass, an interface) are not
+ * followed.
  */
 final class ClassScan extends ClassVisitor {
     private final boolean mainMatters;
     private final Set<String> needed = new HashSet<>();
+    /** name + descriptor -> the methods of this class it calls, in order of appearance. */
+    private final Map<String, List<String>> selfCalls = new HashMap<>();
+    private String className = "";
+
+    /**
+     * What the scan found: {@code needed} as {@link #methodsToRewrite}; {@code cyclic}, the methods
+     * ({@code name + descriptor}) on a cycle of calls within the class.
+     */
+    record Scan(Set<String> needed, Set<String> cyclic) {
+    }
 
     private ClassScan(boolean mainMatters) {
         super(Opcodes.ASM9);
@@ -50,9 +70,87 @@ final class ClassScan extends ClassVisitor {
      * certainly comes out of it unchanged.
      */
     static Set<String> methodsToRewrite(ClassReader cr, boolean mainMatters) {
+        return scan(cr, mainMatters).needed();
+    }
+
+    static Scan scan(ClassReader cr, boolean mainMatters) {
         ClassScan scan = new ClassScan(mainMatters);
         cr.accept(scan, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
-        return scan.needed;
+        return new Scan(scan.needed, scan.cyclic());
+    }
+
+    @Override
+    public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
+        className = name;
+    }
+
+    /** Tarjan's strongly connected components over {@link #selfCalls}, iteratively. */
+    private Set<String> cyclic() {
+        Set<String> out = new HashSet<>();
+        if (selfCalls.isEmpty()) {
+            return out;
+        }
+        Map<String, Integer> index = new HashMap<>();
+        Map<String, Integer> low = new HashMap<>();
+        List<String> stack = new ArrayList<>();
+        Set<String> onStack = new HashSet<>();
+        for (String root : selfCalls.keySet()) {
+            if (index.containsKey(root)) {
+                continue;
+            }
+            // explicit DFS stack of (method, next callee position)
+            List<String> path = new ArrayList<>();
+            List<Integer> next = new ArrayList<>();
+            path.add(root);
+            next.add(0);
+            index.put(root, index.size());
+            low.put(root, index.get(root));
+            stack.add(root);
+            onStack.add(root);
+            while (!path.isEmpty()) {
+                int top = path.size() - 1;
+                String v = path.get(top);
+                List<String> callees = selfCalls.getOrDefault(v, List.of());
+                int i = next.get(top);
+                if (i < callees.size()) {
+                    next.set(top, i + 1);
+                    String w = callees.get(i);
+                    if (w.equals(v)) {
+                        out.add(v); // self-recursive
+                    }
+                    if (!index.containsKey(w)) {
+                        index.put(w, index.size());
+                        low.put(w, index.get(w));
+                        stack.add(w);
+                        onStack.add(w);
+                        path.add(w);
+                        next.add(0);
+                    } else if (onStack.contains(w)) {
+                        low.put(v, Math.min(low.get(v), index.get(w)));
+                    }
+                    continue;
+                }
+                path.remove(top);
+                next.remove(top);
+                if (top > 0) {
+                    String parent = path.get(top - 1);
+                    low.put(parent, Math.min(low.get(parent), low.get(v)));
+                }
+                if (low.get(v).equals(index.get(v))) {
+                    List<String> component = new ArrayList<>();
+                    String w;
+                    do {
+                        w = stack.remove(stack.size() - 1);
+                        onStack.remove(w);
+                        component.add(w);
+                    } while (!w.equals(v));
+                    if (component.size() > 1) {
+                        out.addAll(component);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     @Override
@@ -63,28 +161,28 @@ final class ClassScan extends ClassVisitor {
         String key = name + descriptor;
         if (mainMatters && name.equals("main")) {
             needed.add(key);
-            return null;
         }
-        return new MethodScan(needed, key);
+        return new MethodScan(this, key);
     }
 
     /** Records its method as needed at the first instruction that may need the pipeline. */
     private static final class MethodScan extends MethodVisitor {
         private final Set<Label> seen = new HashSet<>();
-        private final Set<String> needed;
+        private final ClassScan scan;
         private final String key;
         private boolean found;
 
-        MethodScan(Set<String> needed, String key) {
+        MethodScan(ClassScan scan, String key) {
             super(Opcodes.ASM9);
-            this.needed = needed;
+            this.scan = scan;
             this.key = key;
+            found = scan.needed.contains(key);
         }
 
         private void found() {
             if (!found) {
                 found = true;
-                needed.add(key);
+                scan.needed.add(key);
             }
         }
 
@@ -135,6 +233,9 @@ final class ClassScan extends ClassVisitor {
 
         @Override
         public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
+            if (owner.equals(scan.className)) {
+                scan.selfCalls.computeIfAbsent(key, k -> new ArrayList<>()).add(name + descriptor);
+            }
             if (!found && !CallPolicy.allowListed(new MethodInsnNode(opcode, owner, name, descriptor, isInterface))) {
                 found();
             }

@@ -20,7 +20,9 @@ import org.objectweb.asm.tree.TryCatchBlockNode;
  *       initializer cannot unmount);</li>
  *   <li>a method with no loop whose calls are all allow-listed cheap JDK calls is bounded: untouched;</li>
  *   <li>every other method polls ({@link PollCode#poll()}) at its returns: all of them if it has a
- *       loop, else those reached after a call ({@link ReturnPolls});</li>
+ *       loop, else those reached after a call ({@link ReturnPolls}); a loop-free method whose
+ *       polls would take it past one of HotSpot's inlining limits ({@link InlineLimits}) polls with
+ *       bare calls, or, unless it recurses within its class, not at all;</li>
  *   <li>a loop whose only calls are small JDK methods that C2 inlines and that run in O(1)
  *       ({@link CallPolicy#inlined}: {@code ArrayList.get}, {@code StringBuilder.append(int)}...)
  *       is polled as a call-free loop below (counted: strip-mined or versioned; else the budget,
@@ -108,7 +110,7 @@ public final class MethodRewriter {
             MethodNode work = copy(original);
             Outcome o;
             try {
-                o = apply(work, form, framed, depths);
+                o = apply(work, form, framed, depths, Returns.GUARDED);
             } catch (RuntimeException e) {
                 rejected = note(rejected, form, "internal error: " + e);
                 continue;
@@ -125,6 +127,10 @@ public final class MethodRewriter {
             // (it needs the class hierarchy for that): found by the fuzzer in javac's nested finally
             boolean wide = before <= CodeSize.SHORT_JUMP_LIMIT && after > CodeSize.SHORT_JUMP_LIMIT;
             if (!huge && !wide && after <= CodeSize.MAX_CODE_LENGTH) {
+                // no loop polls (no loop, or only the self-covering handler loops of javac's finally)
+                if (o.returnPolls() > 0 && o.versioned() + o.stripMined() + o.counters() + o.callLoops() == 0) {
+                    o = fitInlineLimits(original, o, form, framed, depths, before, after);
+                }
                 return rejected == null ? o : new Outcome(o.method(), o.status(), o.form(), o.versioned(),
                         o.stripMined(), o.counters(), o.callLoops(), o.returnPolls(), SELF_CHECK + rejected);
             }
@@ -136,6 +142,52 @@ public final class MethodRewriter {
         return Outcome.of(original, Status.KEPT_ORIGINAL, rejected != null ? SELF_CHECK + rejected : last);
     }
 
+    /** How a method's return polls are emitted. */
+    private enum Returns {
+        /** the shared tail {@code if (Safepoint.word != 0) Safepoint.poll()} ({@link ReturnPolls}) */
+        GUARDED,
+        /** a bare {@code Safepoint.poll()} call before each polled return: 3 bytes each */
+        BARE
+    }
+
+    /**
+     * A loop-free method whose return polls make it grow across one of HotSpot's inlining limits
+     * ({@link InlineLimits}): with bare calls if those fit under the limit; else, if the method is
+     * on a cycle of calls within its class (recursion, which only return polls can preempt), as it
+     * is; else without return polls. The method then ran a bounded amount of code plus its
+     * calls, and every caller that is rewritten polls at its own return or back-edge; a loop in
+     * code that is not rewritten calling it stays covered by sysmon's handoff. A bare call costs
+     * nothing in the profile: the method has no loop for C2 to lay out around it.
+     *
+     * @param before the original's exact length; {@code after} the rewritten one's upper bound
+     */
+    private Outcome fitInlineLimits(MethodNode original, Outcome guarded, Form form, boolean framed, int[] depths,
+                                    int before, int after) {
+        // upper bounds on both sides: an ldc the original wrote in 2 bytes is 3 in both
+        int base = CodeSize.upperBound(original);
+        int limit = InlineLimits.crossed(before, before + after - base);
+        if (limit == 0) {
+            return guarded;
+        }
+        original.instructions.resetLabels();
+        MethodNode work = copy(original);
+        Outcome bare = apply(work, form, framed, depths, Returns.BARE);
+        if (InlineLimits.crossed(before, before + CodeSize.upperBound(work) - base) == 0
+                && SelfCheck.check(cls.name(), work, framed) == null) {
+            return bare;
+        }
+        if (cls.inCallCycle(original.name + original.desc)) {
+            return new Outcome(guarded.method(), guarded.status(), guarded.form(), 0, 0, 0, 0, guarded.returnPolls(),
+                    RECURSIVE_PAST_LIMIT + limit + "-byte inlining limit: it recurses, and only return polls preempt that");
+        }
+        original.instructions.resetLabels();
+        return Outcome.of(original, Status.UNTOUCHED, "no return poll: it would take the method past HotSpot's "
+                + limit + "-byte inlining limit (" + before + " bytes; the callers poll)");
+    }
+
+    /** The prefix of the note on a recursive method whose return polls take it past an inlining limit. */
+    public static final String RECURSIVE_PAST_LIMIT = "return polls kept past HotSpot's ";
+
     /** The prefix of a note saying the self-check rejected a form (see {@link SelfCheck}). */
     public static final String SELF_CHECK = "self-check rejected ";
 
@@ -144,7 +196,7 @@ public final class MethodRewriter {
         return earlier == null ? s : earlier + ", " + s;
     }
 
-    private Outcome apply(MethodNode m, Form form, boolean framed, int[] depths) {
+    private Outcome apply(MethodNode m, Form form, boolean framed, int[] depths, Returns shape) {
         MethodGraph g = new MethodGraph(m, framed);
         LoopAnalysis a = LoopAnalysis.of(g, config.callPolicy());
         CountedLoopMatcher matcher = new CountedLoopMatcher(g, cls);
@@ -285,7 +337,7 @@ public final class MethodRewriter {
         for (LoopAnalysis.Loop loop : bare) {
             PollInserter.pollBefore(m, g.nodes[loop.hi()], loop.unboundedCall ? PollCode.pollCallLoop() : PollCode.pollLoop());
         }
-        returns.apply(m, framed, guarded);
+        returns.apply(m, framed, guarded && shape == Returns.GUARDED);
         if (budget) {
             PollInserter.initLocals(m, locals);
         }

@@ -18,14 +18,16 @@ import org.objectweb.asm.tree.MethodNode;
 final class PollStage extends ClassVisitor {
     private final RewriteConfig config;
     private final Map<String, Integer> originalLengths;
-    private final ClassContext cls = new ClassContext();
+    private final ClassContext cls;
     private final List<MethodReport> reports = new ArrayList<>();
 
     /** Methods ({@code name + descriptor}) that may need polls, or null for all (see {@link ClassScan}). */
     private final java.util.Set<String> only;
 
-    PollStage(ClassVisitor next, RewriteConfig config, Map<String, Integer> originalLengths, java.util.Set<String> only) {
+    PollStage(ClassVisitor next, RewriteConfig config, Map<String, Integer> originalLengths, java.util.Set<String> only,
+              java.util.Set<String> cyclic) {
         super(Opcodes.ASM9, next);
+        this.cls = new ClassContext(cyclic);
         this.config = config;
         this.originalLengths = originalLengths;
         this.only = only;

@@ -23,7 +23,9 @@ import org.objectweb.asm.tree.MethodNode;
  * instruction, {@code R: if (Safepoint.word != 0) Safepoint.poll(); xRETURN}. Its frame holds no
  * locals and the return value on the stack, typed by the method descriptor: every state at a
  * return is assignable to it (the verifier already checked the value against the return type).
- * In the size-limited form the poll is a bare call before each {@code xRETURN}.
+ * In the size-limited form, and where the tail would cost a loop-free method an inlining
+ * ({@link InlineLimits}), the poll is a bare call before each polled {@code xRETURN}, or, when
+ * only its fall-through entry made a call, on that entry alone.
  *
  * <p>The plan is computed on the unmodified method ({@link #plan}) and applied at the end
  * ({@link #apply}); it refers to instructions, not positions.
@@ -141,7 +143,13 @@ final class ReturnPolls {
         }
         if (!guarded || allBare) {
             for (Site s : sites) {
-                m.instructions.insertBefore(s.ret(), PollCode.poll());
+                if (!s.allPaths() && s.jumps().isEmpty() && s.fallThroughAfter() != null) {
+                    // only the fall-through made a call: the poll goes on it, before the return's
+                    // labels, which the call-free jumps still reach directly
+                    m.instructions.insert(s.fallThroughAfter(), PollCode.poll());
+                } else {
+                    m.instructions.insertBefore(s.ret(), PollCode.poll());
+                }
             }
             return;
         }

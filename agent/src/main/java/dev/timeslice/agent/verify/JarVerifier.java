@@ -1,6 +1,8 @@
 package dev.timeslice.agent.verify;
 
 import dev.timeslice.agent.rewrite.ClassRewriter;
+import dev.timeslice.agent.rewrite.InlineLimits;
+import dev.timeslice.agent.rewrite.MethodRewriter;
 import dev.timeslice.agent.rewrite.MethodReport;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -78,6 +80,12 @@ final class JarVerifier {
         /** rewritten classes that do not verify, with class, method and error */
         final List<String> failed = new ArrayList<>();
         final List<String> notes = new ArrayList<>();
+        /** loop-free methods rewriting took past one of HotSpot's inlining limits without recursing (rewriter bugs) */
+        final List<String> pastInlineLimit = new ArrayList<>();
+        /** recursive loop-free methods past an inlining limit: their return polls are kept on purpose */
+        int pastInlineLimitRecursive;
+        /** methods with loops past an inlining limit: their loop polls are never dropped */
+        int pastInlineLimitLoops;
 
         Report(String jar) {
             this.jar = jar;
@@ -166,6 +174,7 @@ final class JarVerifier {
                         case REWRITTEN -> {
                             count(rep, r);
                             selfCheck(rep, label, r);
+                            inlineLimits(rep, label, v.getValue().get(name), r);
                             String asm = analyze(r.bytes());
                             if (asm != null) {
                                 rep.failed.add(label + ": ASM analyzer: " + asm);
@@ -264,6 +273,28 @@ final class JarVerifier {
         }
         for (MethodReport m : r.keptOriginal()) {
             rep.keptMethods.merge(reasonKey(m.note()), 1, Integer::sum);
+        }
+    }
+
+    /**
+     * Methods the rewritten class took past one of HotSpot's inlining limits ({@link InlineLimits}):
+     * a loop-free one is a rewriter bug unless it recurses (its report's note says so).
+     */
+    private static void inlineLimits(Report rep, String label, byte[] original, ClassRewriter.Result r) {
+        Map<String, MethodReport> byMethod = new HashMap<>();
+        for (MethodReport m : r.methods()) {
+            byMethod.put(m.name() + m.descriptor(), m);
+        }
+        for (InlineLimits.Crossing c : InlineLimits.crossings(original, r.bytes())) {
+            MethodReport m = byMethod.get(c.method());
+            if (m != null && m.versioned() + m.stripMined() + m.counters() + m.edgePolls() > 0) {
+                rep.pastInlineLimitLoops++;
+            } else if (m != null && m.note() != null && m.note().startsWith(MethodRewriter.RECURSIVE_PAST_LIMIT)) {
+                rep.pastInlineLimitRecursive++;
+            } else {
+                rep.pastInlineLimit.add(label + "." + c.method() + ": " + c.before() + " -> " + c.after()
+                        + " bytes, past the " + c.limit() + "-byte limit");
+            }
         }
     }
 

@@ -87,6 +87,7 @@ public final class VerifyCli {
         int leftAlone = 0;
         int failed = 0;
         int selfChecks = 0;
+        int pastLimit = 0;
         for (JarVerifier.Report r : reports) {
             out.printf("%s: %s%n", r.jar, counts(r.classes, r.rewritten, r.unchanged, r.skippedCount(),
                     r.leftAlone.size(), r.failed.size()));
@@ -109,6 +110,13 @@ public final class VerifyCli {
             for (String f : r.selfCheckRejected) {
                 out.println("  FAILED SELF-CHECK " + f);
             }
+            if (r.pastInlineLimitLoops + r.pastInlineLimitRecursive > 0) {
+                out.printf("  past one of HotSpot's inlining limits (6, 35, 325 bytes): %d methods with loops, "
+                        + "%d recursive (return polls kept)%n", r.pastInlineLimitLoops, r.pastInlineLimitRecursive);
+            }
+            for (String f : r.pastInlineLimit) {
+                out.println("  FAILED INLINING LIMIT " + f);
+            }
             if (r.cascades > 0) {
                 out.printf("  failures that only follow from another class's failure: %d (listed last)%n", r.cascades);
             }
@@ -124,12 +132,16 @@ public final class VerifyCli {
             leftAlone += r.leftAlone.size();
             failed += r.failed.size();
             selfChecks += r.selfCheckRejected.size();
+            pastLimit += r.pastInlineLimit.size();
         }
         if (selfChecks > 0) {
             out.printf("methods whose form the rewriter's self-check rejected (rewriter bugs): %d%n", selfChecks);
         }
+        if (pastLimit > 0) {
+            out.printf("loop-free methods rewriting took past an inlining limit (rewriter bugs): %d%n", pastLimit);
+        }
         out.printf("total: %s%n", counts(classes, rewritten, unchanged, skipped, leftAlone, failed));
-        return failed == 0 && leftAlone == 0 && selfChecks == 0 ? 0 : 1;
+        return failed == 0 && leftAlone == 0 && selfChecks == 0 && pastLimit == 0 ? 0 : 1;
     }
 
     /** The one counts format, per jar and in total (tests and scripts parse it). */

@@ -163,16 +163,17 @@ public final class MethodRewriter {
      */
     private Outcome fitInlineLimits(MethodNode original, Outcome guarded, Form form, boolean framed, int[] depths,
                                     int before, int after) {
-        // upper bounds on both sides: an ldc the original wrote in 2 bytes is 3 in both
-        int base = CodeSize.upperBound(original);
-        int limit = InlineLimits.crossed(before, before + after - base);
+        // the rewritten length as its upper bound: an ldc may come out 1 byte wider than it was
+        // (a constant pool with two entries for one class: ASM's writer picks the later one, past
+        // index 255; jackson-databind has such classes), so this errs towards keeping the limit
+        int limit = InlineLimits.crossed(before, after);
         if (limit == 0) {
             return guarded;
         }
         original.instructions.resetLabels();
         MethodNode work = copy(original);
         Outcome bare = apply(work, form, framed, depths, Returns.BARE);
-        if (InlineLimits.crossed(before, before + CodeSize.upperBound(work) - base) == 0
+        if (InlineLimits.crossed(before, CodeSize.upperBound(work)) == 0
                 && SelfCheck.check(cls.name(), work, framed) == null) {
             return bare;
         }

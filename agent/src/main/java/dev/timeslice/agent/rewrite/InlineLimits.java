@@ -8,7 +8,7 @@ package dev.timeslice.agent.rewrite;
  * the original was not refused: the caller calls it instead, C2 compiles it on its own, and the
  * callers' code loses what inlining it gave them (measured on Jetty: one method in eleven crossed
  * 35 bytes with its return poll; C2 compiled 252 Jetty methods on their own under the agent,
- * against 171 plain, BENCHMARKS.md §19).
+ * against 171 plain, BENCHMARKS.md §18 and §19).
  *
  * <p>Only return polls are fitted to these limits ({@link MethodRewriter}): loop polls are never
  * dropped. The limits are HotSpot's defaults ({@code MaxTrivialSize}/{@code C1MaxTrivialSize},

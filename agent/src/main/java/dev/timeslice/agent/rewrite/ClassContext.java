@@ -14,10 +14,10 @@ final class ClassContext {
     private String name = "";
     private int version;
     private final Map<String, Integer> fieldAccess = new HashMap<>();
-    private final java.util.Set<String> cyclic;
+    private final ClassScan.Scan scan;
 
-    ClassContext(java.util.Set<String> cyclic) {
-        this.cyclic = cyclic;
+    ClassContext(ClassScan.Scan scan) {
+        this.scan = scan;
     }
 
     void setHeader(String name, int version) {
@@ -40,7 +40,7 @@ final class ClassContext {
 
     /** Whether the method ({@code name + descriptor}) is on a cycle of calls within this class. */
     boolean inCallCycle(String nameAndDescriptor) {
-        return cyclic.contains(nameAndDescriptor);
+        return scan.cyclic().contains(nameAndDescriptor);
     }
 
     boolean isNonVolatileField(String fieldName, String desc) {

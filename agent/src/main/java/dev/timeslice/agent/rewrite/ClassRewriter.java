@@ -119,7 +119,7 @@ public final class ClassRewriter {
             // made from the reader: the constant pool is copied, and so is every method the
             // stages pass through untouched (no decoding, no tree, no re-encoding)
             ClassWriter cw = new NoHierarchyWriter(cr);
-            PollStage polls = new PollStage(cw, config, lengths, only, scan.cyclic());
+            PollStage polls = new PollStage(cw, config, lengths, only, scan);
             ClassVisitor chain = polls;
             RoutingStage routing = routeThreads || keepThreads ? new RoutingStage(chain, keepThreads) : null;
             if (routing != null) {

@@ -46,10 +46,28 @@ final class ClassScan extends ClassVisitor {
     private String className = "";
 
     /**
-     * What the scan found: {@code needed} as {@link #methodsToRewrite}; {@code cyclic}, the methods
-     * ({@code name + descriptor}) on a cycle of calls within the class.
+     * What the scan found: {@link #needed} as {@link #methodsToRewrite}; {@link #cyclic}, the
+     * methods ({@code name + descriptor}) on a cycle of calls within the class, found on first
+     * use: most classes are never asked (nothing to rewrite, or no method near a limit).
      */
-    record Scan(Set<String> needed, Set<String> cyclic) {
+    static final class Scan {
+        private final ClassScan source;
+        private Set<String> cyclic;
+
+        private Scan(ClassScan source) {
+            this.source = source;
+        }
+
+        Set<String> needed() {
+            return source.needed;
+        }
+
+        Set<String> cyclic() {
+            if (cyclic == null) {
+                cyclic = source.cyclic();
+            }
+            return cyclic;
+        }
     }
 
     private ClassScan(boolean mainMatters) {
@@ -76,7 +94,7 @@ final class ClassScan extends ClassVisitor {
     static Scan scan(ClassReader cr, boolean mainMatters) {
         ClassScan scan = new ClassScan(mainMatters);
         cr.accept(scan, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
-        return new Scan(scan.needed, scan.cyclic());
+        return new Scan(scan);
     }
 
     @Override

@@ -178,7 +178,8 @@ public final class MethodRewriter {
             return bare;
         }
         if (cls.inCallCycle(original.name + original.desc)) {
-            return new Outcome(guarded.method(), guarded.status(), guarded.form(), 0, 0, 0, 0, guarded.returnPolls(),
+            return new Outcome(guarded.method(), guarded.status(), guarded.form(), guarded.versioned(), guarded.stripMined(),
+                    guarded.counters(), guarded.callLoops(), guarded.returnPolls(),
                     RECURSIVE_PAST_LIMIT + limit + "-byte inlining limit: it recurses, and only return polls preempt that");
         }
         original.instructions.resetLabels();

@@ -25,9 +25,9 @@ final class PollStage extends ClassVisitor {
     private final java.util.Set<String> only;
 
     PollStage(ClassVisitor next, RewriteConfig config, Map<String, Integer> originalLengths, java.util.Set<String> only,
-              java.util.Set<String> cyclic) {
+              ClassScan.Scan scan) {
         super(Opcodes.ASM9, next);
-        this.cls = new ClassContext(cyclic);
+        this.cls = new ClassContext(scan);
         this.config = config;
         this.originalLengths = originalLengths;
         this.only = only;

@@ -63,9 +63,9 @@ public final class Agent {
         inst.addTransformer(transformer, true);
 
         // the cache's line in the summary: when the user named the cache, or asked for more than warnings
-        RewriteCache reported = options.isSet(AgentOptions.CACHE) || log.enabled(LogLevel.INFO) ? cache : null;
+        boolean reportCache = options.isSet(AgentOptions.CACHE) || log.enabled(LogLevel.INFO);
         ExitReport report = new ExitReport(sched, obs, log, options.get(AgentOptions.DUMP),
-                options.get(AgentOptions.SUMMARY) && log.enabled(LogLevel.WARN), reported);
+                options.get(AgentOptions.SUMMARY) && log.enabled(LogLevel.WARN), cache, reportCache);
         Runtime.getRuntime().addShutdownHook(new Thread(report, "timeslice-exit"));
         if (log.enabled(LogLevel.INFO)) {
             log.info(null, "agent started (" + options + ")");
@@ -223,8 +223,9 @@ public final class Agent {
      * Off the main thread: loads and links the rewriter by rewriting {@link WarmUpShape} once, in
      * memory (unless the rewrite cache has served this agent build and options before); checks
      * whether the JDK's socket classes were loaded before the poller trigger was installed; warms
-     * the rewrite cache up. A named class, not a lambda: a lambda's call site is linked on first
-     * use, which spins a hidden class before main.
+     * the rewrite cache up and then writes the application's pack once it is due and class loading
+     * has settled ({@link RewriteCache#packWhenQuiet}). A named class, not a lambda: a lambda's
+     * call site is linked on first use, which spins a hidden class before main.
      */
     private static final class WarmUp implements Runnable {
         private final ClassRewriter rewriter;
@@ -250,6 +251,7 @@ public final class Agent {
             if (cache != null) {
                 cache.warmUp();
                 cache.evictIfDue();
+                cache.packWhenQuiet();
             }
         }
     }

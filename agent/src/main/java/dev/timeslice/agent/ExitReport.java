@@ -30,18 +30,24 @@ final class ExitReport implements Runnable {
     private final boolean summary;
     private final PrintStream err = System.err;
     private final RewriteCache cache;
+    private final boolean reportCache;
 
     /**
      * @param dump    file for a goroutine dump at exit, or "" for none
      * @param summary print the summary (option {@code summary}, silenced by {@code log=off})
      */
     ExitReport(Scheduler sched, Observability obs, TransformLog log, String dump, boolean summary) {
-        this(sched, obs, log, dump, summary, null);
+        this(sched, obs, log, dump, summary, null, false);
     }
 
-    /** @param cache the rewrite cache, whose hits and writes the summary then reports, or null */
-    ExitReport(Scheduler sched, Observability obs, TransformLog log, String dump, boolean summary, RewriteCache cache) {
+    /**
+     * @param cache       the rewrite cache, whose due pack ({@link RewriteCache#packIfDue}) is written at exit, or null
+     * @param reportCache whether the summary reports the cache's hits and writes
+     */
+    ExitReport(Scheduler sched, Observability obs, TransformLog log, String dump, boolean summary, RewriteCache cache,
+               boolean reportCache) {
         this.cache = cache;
+        this.reportCache = reportCache;
         this.sched = sched;
         this.obs = obs;
         this.log = log;
@@ -65,12 +71,13 @@ final class ExitReport implements Runnable {
                     err.println("timeslice: cannot write the goroutine dump to " + dump + ": " + e);
                 }
             }
+            if (cache != null) {
+                cache.packIfDue(); // a start that loaded its classes within a second of exit
+            }
             if (summary) {
                 String line = summary(sched.stats(), log);
-                if (cache != null) {
-                    line += "\ntimeslice: rewrite cache " + cache.dir() + ": " + cache.hits.get() + " hits, "
-                            + cache.misses.get() + " misses, " + cache.writes.get() + " written, "
-                            + cache.corrupt.get() + " bad entries ignored";
+                if (cache != null && reportCache) {
+                    line += "\ntimeslice: " + cacheLine(cache);
                 }
                 String deadlocks = deadlockLine(sched.deadlocks());
                 if (deadlocks != null) {
@@ -81,6 +88,14 @@ final class ExitReport implements Runnable {
         } catch (Throwable t) {
             err.println("timeslice: exit report failed: " + t);
         }
+    }
+
+    /** The cache's summary line: its hits (those from the application's pack), misses, writes, bad entries, pack. */
+    static String cacheLine(RewriteCache cache) {
+        long packed = cache.packWritten.get();
+        return "rewrite cache " + cache.dir() + ": " + cache.hits.get() + " hits (" + cache.packHits.get()
+                + " from the application's pack), " + cache.misses.get() + " misses, " + cache.writes.get() + " written, "
+                + cache.corrupt.get() + " bad entries ignored" + (packed >= 0 ? "; pack of " + packed + " entries written" : "");
     }
 
     static String summary(SchedulerStats s, TransformLog log) {

@@ -41,9 +41,18 @@ import java.util.zip.CRC32C;
  * a starting JVM deletes the least recently used entries (by modification time, which a hit
  * refreshes at most once an hour) down to 80 %, and temporary files left by a JVM that died.
  *
+ * <p>The application's pack ({@link RewritePack}): the entries one application (class path,
+ * module path and main class, see {@link #application}) used, in one file, looked up before the
+ * per-class files. A JVM that used at least {@link #PACK_MIN} entries outside its pack (entries it
+ * wrote, or per-class hits) writes a new pack of those and the old pack's entries, once: when
+ * class loading has been quiet for a second ({@link #packWhenQuiet}, on the warm-up thread) or at
+ * exit ({@link #packIfDue}, from the exit report), whichever comes first. A pack that grows past
+ * {@link #PACK_MAX_BYTES} keeps only the entries this JVM used.
+ *
  * <p>Plain {@code java.io} on the per-class path: a lookup is one open and read, a write one
  * create, write and rename. Never throws: every I/O problem is a miss (or a skipped write).
- * Thread-safe: the only shared state is the counters.
+ * Thread-safe: the shared state is the counters, the pack (opened once, under {@link #packLock})
+ * and the list of entries used outside it (guarded by itself).
  */
 final class RewriteCache {
     static final long DEFAULT_MAX_BYTES = 256L << 20;
@@ -54,6 +63,11 @@ final class RewriteCache {
     static final String TRIM_FILE = "trim.txt";
     private static final long TOUCH_AFTER_MILLIS = 3_600_000L;
     private static final long TRIM_EVERY_MILLIS = 24 * 3_600_000L;
+    /** Entries used outside the pack that make a new pack worth writing. */
+    static final int PACK_MIN = 16;
+    static final long PACK_MAX_BYTES = 64L << 20;
+    private static final long QUIET_NANOS = 1_000_000_000L;
+    private static final long PACK_WAIT_NANOS = 60_000_000_000L;
 
     /** A cached outcome: the rewritten bytes, or null when the class needs no rewriting. */
     record Hit(byte[] rewritten) {
@@ -71,11 +85,60 @@ final class RewriteCache {
     final AtomicLong misses = new AtomicLong();
     final AtomicLong writes = new AtomicLong();
     final AtomicLong corrupt = new AtomicLong();
+    final AtomicLong packHits = new AtomicLong();
+    /** Entries in the pack this JVM wrote; -1 while it wrote none. */
+    final AtomicLong packWritten = new AtomicLong(-1);
 
+    /** The application's pack file, or null for none; its fingerprint: the cache's and the application's. */
+    private final File packFile;
+    private final byte[] packFingerprint;
+    private final int packMin;
+    private final Object packLock = new Object();
+    private boolean packOpened; // guarded by packLock
+    private volatile RewritePack pack;
+    /** Entries hit or written outside the pack, as {length, crc32c, crc32}; guarded by itself. */
+    private final List<int[]> outside = new ArrayList<>();
+    private volatile long lastOutsideNanos;
+    private final java.util.concurrent.atomic.AtomicBoolean packing = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** A cache without a pack. */
     RewriteCache(File dir, String fingerprint, long maxBytes) {
+        this(dir, fingerprint, maxBytes, null, PACK_MIN);
+    }
+
+    /**
+     * @param application what identifies the application ({@link #application}), or null for no pack
+     * @param packMin     entries used outside the pack that make a new one due
+     */
+    RewriteCache(File dir, String fingerprint, long maxBytes, String application, int packMin) {
         this.dir = dir;
         this.fingerprint = fingerprint.getBytes(StandardCharsets.UTF_8);
         this.maxBytes = maxBytes;
+        this.packMin = packMin;
+        if (application == null) {
+            packFile = null;
+            packFingerprint = null;
+        } else {
+            packFingerprint = (fingerprint + "\napplication=" + application).getBytes(StandardCharsets.UTF_8);
+            CRC32C c = new CRC32C();
+            c.update(packFingerprint);
+            CRC32 d = new CRC32();
+            d.update(packFingerprint);
+            packFile = new File(dir, RewritePack.PREFIX + Long.toHexString(c.getValue()) + "-" + Long.toHexString(d.getValue())
+                    + RewritePack.SUFFIX);
+        }
+    }
+
+    /**
+     * This JVM's application, as far as the pack is concerned: its class path, module path and
+     * main class or jar (the first word of {@code sun.java.command}). Two programs that differ in
+     * none of these share a pack, which is only slower, never wrong: a hit always compares bytes.
+     */
+    static String application() {
+        String command = System.getProperty("sun.java.command", "");
+        int space = command.indexOf(' ');
+        return "cp=" + System.getProperty("java.class.path", "") + "\nmp=" + System.getProperty("jdk.module.path", "")
+                + "\nmain=" + (space < 0 ? command : command.substring(0, space));
     }
 
     /**
@@ -100,7 +163,7 @@ final class RewriteCache {
             }
             return null;
         }
-        return new RewriteCache(dir, fingerprint, DEFAULT_MAX_BYTES);
+        return new RewriteCache(dir, fingerprint, DEFAULT_MAX_BYTES, application(), PACK_MIN);
     }
 
     /** Null when {@code dir} exists (or could be made) and is a writable directory, else why not. */
@@ -137,7 +200,18 @@ final class RewriteCache {
 
     /** The cached outcome for these original bytes, or null (miss, unreadable or bad entry). */
     Hit get(byte[] original) {
-        File file = new File(dir, name(original));
+        int c = crc32c(original);
+        int d = crc32(original);
+        RewritePack p = pack();
+        if (p != null) {
+            Hit hit = p.lookup(original, c, d);
+            if (hit != null) {
+                hits.incrementAndGet();
+                packHits.incrementAndGet();
+                return hit;
+            }
+        }
+        File file = new File(dir, name(original.length, c, d));
         byte[] entry;
         // a stat first: a miss (every class of a first start) then costs no FileNotFoundException,
         // whose stack trace through class loading cost more than the stat costs a hit
@@ -163,13 +237,16 @@ final class RewriteCache {
         }
         hits.incrementAndGet();
         touch(file);
+        usedOutsidePack(original.length, c, d);
         return hit;
     }
 
     /** Records the outcome for these original bytes ({@code rewritten} null: needs no rewriting). */
     void put(byte[] original, byte[] rewritten) {
         byte[] entry = encode(fingerprint, original, rewritten);
-        String name = name(original);
+        int c = crc32c(original);
+        int d = crc32(original);
+        String name = name(original.length, c, d);
         File tmp = null;
         try {
             tmp = new File(dir, TMP_PREFIX + writerId() + "-" + Long.toHexString(TMP_SERIAL.incrementAndGet()) + "-" + name);
@@ -179,6 +256,7 @@ final class RewriteCache {
             if (tmp.renameTo(new File(dir, name))) {
                 writes.incrementAndGet();
                 tmp = null;
+                usedOutsidePack(original.length, c, d);
                 if (!marked) {
                     marked = true;
                     new File(dir, buildMarker()).createNewFile();
@@ -223,16 +301,170 @@ final class RewriteCache {
         return "build-" + Long.toHexString(c.getValue()) + ".txt";
     }
 
-    /** The entry's file name: a hash of fingerprint and original bytes. */
-    private String name(byte[] original) {
+    /** The entry's file name: the original's length and a hash of fingerprint and original bytes. */
+    private static String name(int length, int crc32c, int crc32) {
+        return Integer.toHexString(length) + "-" + Long.toHexString(crc32c & 0xffffffffL) + "-"
+                + Long.toHexString(crc32 & 0xffffffffL) + SUFFIX;
+    }
+
+    private int crc32c(byte[] original) {
         CRC32C c = new CRC32C();
         c.update(fingerprint);
         c.update(original);
+        return (int) c.getValue();
+    }
+
+    private int crc32(byte[] original) {
         CRC32 d = new CRC32();
         d.update(fingerprint);
         d.update(original);
-        return Integer.toHexString(original.length) + "-" + Long.toHexString(c.getValue()) + "-"
-                + Long.toHexString(d.getValue()) + SUFFIX;
+        return (int) d.getValue();
+    }
+
+    /** The pack of this application, opened on first use; null when there is none (or it is unusable). */
+    private RewritePack pack() {
+        if (packFile == null) {
+            return null;
+        }
+        RewritePack p = pack;
+        if (p != null) {
+            return p;
+        }
+        synchronized (packLock) {
+            if (!packOpened) {
+                packOpened = true;
+                p = RewritePack.open(packFile, packFingerprint);
+                if (p != null) {
+                    touch(packFile);
+                    pack = p;
+                } else if (packFile.exists()) {
+                    corrupt.incrementAndGet();
+                }
+            }
+            return pack;
+        }
+    }
+
+    private void usedOutsidePack(int length, int crc32c, int crc32) {
+        if (packFile == null) {
+            return;
+        }
+        synchronized (outside) {
+            outside.add(new int[] {length, crc32c, crc32});
+        }
+        lastOutsideNanos = System.nanoTime();
+    }
+
+    /** Whether this JVM has used enough entries outside its pack to write a new one (and has not yet). */
+    boolean packDue() {
+        if (packFile == null || packing.get()) {
+            return false;
+        }
+        synchronized (outside) {
+            return outside.size() >= packMin;
+        }
+    }
+
+    /**
+     * On the warm-up thread: waits until a new pack is due and class loading has been quiet for a
+     * second, then writes it; gives up after a minute in which none became due (a start served
+     * from its pack). Sleeps in quarter seconds meanwhile.
+     */
+    void packWhenQuiet() {
+        if (packFile == null) {
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            while (!packing.get()) {
+                Thread.sleep(250);
+                long now = System.nanoTime();
+                if (packDue()) {
+                    if (now - lastOutsideNanos >= QUIET_NANOS) {
+                        packIfDue();
+                        return;
+                    }
+                } else if (now - start > PACK_WAIT_NANOS) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Writes this application's new pack if one is due (see the class comment): the entries this
+     * JVM used outside the old pack, read back from their files, and the old pack's entries.
+     * At most once per JVM; returns whether a pack was written.
+     */
+    boolean packIfDue() {
+        if (!packDue() || !packing.compareAndSet(false, true)) {
+            return false;
+        }
+        List<int[]> keys;
+        synchronized (outside) {
+            keys = new ArrayList<>(outside);
+        }
+        List<RewritePack.Entry> entries = new ArrayList<>();
+        long bytes = 0;
+        for (int[] k : keys) {
+            RewritePack.Entry e = readEntry(k[0], k[1], k[2]);
+            if (e != null) {
+                entries.add(e);
+                bytes += e.length() + (long) e.payload().length;
+            }
+        }
+        RewritePack old = pack();
+        if (old != null) {
+            long oldBytes = 0;
+            for (int i = 0; i < old.size(); i++) {
+                oldBytes += old.dataBytes(i);
+            }
+            boolean all = bytes + oldBytes <= PACK_MAX_BYTES;
+            for (int i = 0; i < old.size(); i++) {
+                if (all || old.used(i)) {
+                    RewritePack.Entry e = old.entry(i);
+                    if (e != null) {
+                        entries.add(e);
+                    }
+                }
+            }
+        }
+        File tmp = new File(dir, TMP_PREFIX + writerId() + "-" + Long.toHexString(TMP_SERIAL.incrementAndGet()) + "-"
+                + packFile.getName());
+        if (!RewritePack.write(tmp, packFile, packFingerprint, entries)) {
+            return false;
+        }
+        packWritten.set(entries.size());
+        return true;
+    }
+
+    /** A per-class entry read back for the pack, or null when it is gone or damaged. */
+    private RewritePack.Entry readEntry(int length, int crc32c, int crc32) {
+        File file = new File(dir, name(length, crc32c, crc32));
+        byte[] e;
+        try (InputStream in = new FileInputStream(file)) {
+            e = in.readAllBytes();
+        } catch (IOException | RuntimeException x) {
+            return null;
+        }
+        if (e.length < HEADER || !Arrays.equals(e, 0, 4, MAGIC, 0, 4)) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.wrap(e);
+        b.position(4 + 1 + 4);
+        int origLen = b.getInt();
+        if (origLen != length || origLen < 0 || HEADER + (long) fingerprint.length + origLen > e.length) {
+            return null;
+        }
+        byte[] original = Arrays.copyOfRange(e, HEADER + fingerprint.length, HEADER + fingerprint.length + origLen);
+        Hit hit = decode(e, fingerprint, original);
+        if (hit == null) {
+            return null;
+        }
+        byte[] payload = hit.rewritten() != null ? hit.rewritten() : new byte[0];
+        return new RewritePack.Entry(length, crc32c, crc32, (byte) (hit.rewritten() != null ? 1 : 0), original, payload);
     }
 
     static byte[] encode(byte[] fingerprint, byte[] original, byte[] rewritten) {
@@ -312,7 +544,7 @@ final class RewriteCache {
         long now = System.currentTimeMillis();
         for (File f : files) {
             String n = f.getName();
-            if (!n.endsWith(SUFFIX)) {
+            if (!n.endsWith(SUFFIX) && !n.endsWith(RewritePack.SUFFIX)) {
                 continue;
             }
             long mtime = f.lastModified();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fixtures.programs.CacheTarget;
+import fixtures.programs.PackTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -70,5 +71,42 @@ class RewriteCacheIT {
                 "-cp", Jvm.classpath(CacheTarget.class), "fixtures.programs.CacheTarget"), env);
         assertEquals(first.out(), off.out());
         assertTrue(!off.err().contains("rewrite cache"), off.toString());
+    }
+
+    @Test
+    void aLaterStartReadsItsClassesFromTheApplicationsPack(@TempDir Path dir) throws Exception {
+        Path cache = dir.resolve("cache");
+        List<String> args = List.of("-javaagent:" + Jvm.agentJar() + "=procs=2,cache=" + cache,
+                "-cp", Jvm.classpath(PackTarget.class), "fixtures.programs.PackTarget");
+        Jvm.Result first = Jvm.run(args);
+        assertEquals(0, first.exit(), first.toString());
+        long rewritten = count(first.err(), "classes rewritten");
+        assertTrue(rewritten >= 20, first.toString());
+        java.util.regex.Matcher packed = java.util.regex.Pattern.compile("pack of (\\d+) entries written").matcher(first.err());
+        assertTrue(packed.find() && Long.parseLong(packed.group(1)) >= rewritten, "written at exit: " + first);
+
+        try (Stream<Path> s = Files.list(cache)) {
+            for (Path e : s.filter(p -> p.getFileName().toString().endsWith(".tsc")).toList()) {
+                Files.delete(e); // only the pack can answer now
+            }
+        }
+        Jvm.Result second = Jvm.run(args);
+        assertEquals(first.out(), second.out(), "same program output");
+        assertEquals(rewritten, count(second.err(), "classes rewritten"), second.toString());
+        assertTrue(count(second.err(), "from the application's pack") >= rewritten, second.toString());
+        assertEquals(0, count(second.err(), "written"), second.toString());
+        assertTrue(!second.err().contains("pack of"), "nothing new to pack: " + second);
+
+        Path pack;
+        try (Stream<Path> s = Files.list(cache)) {
+            pack = s.filter(p -> p.getFileName().toString().endsWith(".tsp")).findFirst().orElseThrow();
+        }
+        byte[] b = Files.readAllBytes(pack);
+        Files.write(pack, java.util.Arrays.copyOf(b, b.length / 2)); // truncated by a full disk, say
+        Jvm.Result third = Jvm.run(args);
+        assertEquals(first.out(), third.out(), "same program output");
+        assertEquals(rewritten, count(third.err(), "classes rewritten"), third.toString());
+        assertEquals(0, count(third.err(), "from the application's pack"), third.toString());
+        assertEquals(1, count(third.err(), "bad entries ignored"), third.toString());
     }
 }

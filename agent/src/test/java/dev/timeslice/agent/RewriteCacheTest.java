@@ -211,6 +211,140 @@ class RewriteCacheTest {
         assertTrue(total <= 4_000, "trimmed again a day later: " + total);
     }
 
+    private static RewriteCache packed(Path dir, String application) {
+        return new RewriteCache(dir.toFile(), "fp", RewriteCache.DEFAULT_MAX_BYTES, application, 4);
+    }
+
+    private static List<Path> packs(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(RewritePack.SUFFIX)).toList();
+        }
+    }
+
+    @Test
+    void aJvmThatUsedEnoughEntriesWritesItsApplicationsPackAndTheNextJvmReadsIt(@TempDir Path dir) throws IOException {
+        RewriteCache first = packed(dir, "app");
+        for (int k = 0; k < 3; k++) {
+            first.put(bytes(k, 300 + k), k == 1 ? null : bytes(k + 100, 500 + k));
+        }
+        assertTrue(!first.packIfDue(), "3 entries: not yet due");
+        first.put(bytes(3, 303), bytes(103, 503));
+        assertTrue(first.packIfDue(), "4 entries: due");
+        assertEquals(4, first.packWritten.get());
+        assertTrue(!first.packIfDue(), "once per JVM");
+        assertEquals(1, packs(dir).size());
+
+        for (Path e : entries(dir)) {
+            Files.delete(e); // the per-class entries gone: only the pack can answer
+        }
+        RewriteCache second = packed(dir, "app");
+        for (int k = 0; k < 4; k++) {
+            RewriteCache.Hit h = second.get(bytes(k, 300 + k));
+            assertNotNull(h, "entry " + k);
+            if (k == 1) {
+                assertNull(h.rewritten(), "needs no rewriting, from the pack");
+            } else {
+                assertArrayEquals(bytes(k + 100, 500 + k), h.rewritten());
+            }
+        }
+        assertEquals(4, second.packHits.get());
+        assertNull(second.get(bytes(9, 300)), "not in the pack: a miss");
+        assertTrue(!second.packDue(), "served from its pack: nothing to write");
+        assertNull(packed(dir, "another app").get(bytes(0, 300)), "another application has a pack of its own");
+        assertNull(new RewriteCache(dir.toFile(), "fp2", RewriteCache.DEFAULT_MAX_BYTES, "app", 4).get(bytes(0, 300)),
+                "another agent build or options");
+        assertEquals(0, second.corrupt.get());
+    }
+
+    @Test
+    void aNewPackKeepsTheOldOnesEntriesAndAddsThisJvmsOwn(@TempDir Path dir) {
+        RewriteCache first = packed(dir, "app");
+        for (int k = 0; k < 4; k++) {
+            first.put(bytes(k, 300), bytes(k + 100, 400));
+        }
+        assertTrue(first.packIfDue());
+        RewriteCache second = packed(dir, "app");
+        assertNotNull(second.get(bytes(0, 300)));
+        for (int k = 10; k < 14; k++) {
+            second.put(bytes(k, 300), bytes(k + 100, 400)); // classes the old pack lacks
+        }
+        assertTrue(second.packIfDue());
+        assertEquals(8, second.packWritten.get());
+        RewriteCache third = packed(dir, "app");
+        for (int k : new int[] {0, 1, 2, 3, 10, 11, 12, 13}) {
+            assertArrayEquals(bytes(k + 100, 400), third.get(bytes(k, 300)).rewritten());
+        }
+        assertEquals(8, third.packHits.get());
+    }
+
+    @Test
+    void aDamagedPackIsNotUsedAndTheClassesComeFromTheirOwnEntries(@TempDir Path dir) throws IOException {
+        RewriteCache first = packed(dir, "app");
+        for (int k = 0; k < 4; k++) {
+            first.put(bytes(k, 300), bytes(k + 100, 400));
+        }
+        assertTrue(first.packIfDue());
+        Path pack = packs(dir).get(0);
+        byte[] good = Files.readAllBytes(pack);
+
+        byte[] index = good.clone();
+        index[40] ^= 1; // the index no longer matches its checksum
+        Files.write(pack, index);
+        RewriteCache a = packed(dir, "app");
+        assertArrayEquals(bytes(100, 400), a.get(bytes(0, 300)).rewritten(), "from the per-class entry");
+        assertEquals(0, a.packHits.get());
+        assertEquals(1, a.corrupt.get(), "the pack counted once as bad");
+
+        byte[] data = good.clone();
+        data[data.length - 1] ^= 1; // the last entry's payload damaged
+        Files.write(pack, data);
+        RewriteCache b = packed(dir, "app");
+        for (int k = 0; k < 4; k++) {
+            assertArrayEquals(bytes(k + 100, 400), b.get(bytes(k, 300)).rewritten());
+        }
+        assertEquals(3, b.packHits.get(), "the damaged entry is read from its own file");
+
+        Files.write(pack, Arrays.copyOf(good, good.length - 100)); // truncated
+        RewriteCache c = packed(dir, "app");
+        assertArrayEquals(bytes(100, 400), c.get(bytes(0, 300)).rewritten());
+        assertEquals(0, c.packHits.get());
+    }
+
+    @Test
+    void theWarmUpThreadWritesTheDuePackOnceClassLoadingIsQuiet(@TempDir Path dir) throws Exception {
+        RewriteCache c = packed(dir, "app");
+        for (int k = 0; k < 6; k++) {
+            c.put(bytes(k, 300), bytes(k, 400));
+        }
+        Thread waiter = new Thread(c::packWhenQuiet);
+        waiter.start();
+        waiter.join();
+        assertEquals(6, c.packWritten.get());
+        assertEquals(1, packs(dir).size());
+        assertTrue(!c.packIfDue(), "and not again at exit");
+    }
+
+    @Test
+    void evictionCountsPacksAndDeletesTheirStaleTemporaryFiles(@TempDir Path dir) throws IOException {
+        RewriteCache c = new RewriteCache(dir.toFile(), "fp", 10_000, "app", 4);
+        for (int k = 0; k < 4; k++) {
+            c.put(bytes(k, 10), bytes(k, 2500));
+        }
+        assertTrue(c.packIfDue());
+        Path stale = Files.write(dir.resolve(".tmp-1-1-pack-x-y.tsp"), new byte[10]);
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 7_200_000L));
+        c.evict(); // 4 entries of ~2.5 KB and a pack of ~10 KB: 20 KB against a bound of 10 KB
+        long total = 0;
+        for (Path p : entries(dir)) {
+            total += Files.size(p);
+        }
+        for (Path p : packs(dir)) {
+            total += Files.size(p);
+        }
+        assertTrue(total <= 8_000, "down to 80 % of the bound, packs included: " + total);
+        assertTrue(!Files.exists(stale), "a pack's temporary file left by a dead JVM");
+    }
+
     @Test
     void onByDefaultOffByOptionAndAnUnusableDirectoryTurnsTheCacheOff(@TempDir Path dir) throws IOException {
         AgentOptions defaults = AgentOptions.parse("", new java.util.Properties());

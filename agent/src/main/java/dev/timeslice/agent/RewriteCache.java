@@ -89,17 +89,23 @@ final class RewriteCache {
     /** Entries in the pack this JVM wrote; -1 while it wrote none. */
     final AtomicLong packWritten = new AtomicLong(-1);
 
-    /** The application's pack file, or null for none; its fingerprint: the cache's and the application's. */
-    private final File packFile;
-    private final byte[] packFingerprint;
+    /**
+     * What identifies this JVM's application for its pack ({@link #application}), or null for no
+     * pack. The pack's file and fingerprint are computed on first use ({@link #pack}), off the
+     * main thread: CRC32 and CRC32C initialised in premain cost ~2 ms of a hello world's CPU.
+     */
+    private final String application;
     private final int packMin;
     private final Object packLock = new Object();
     private boolean packOpened; // guarded by packLock
+    private File packFile; // guarded by packLock; set with packOpened
+    private byte[] packFingerprint; // guarded by packLock; set with packOpened
     private volatile RewritePack pack;
     /** Entries hit or written outside the pack, as {length, crc32c, crc32}; guarded by itself. */
     private final List<int[]> outside = new ArrayList<>();
     private volatile long lastOutsideNanos;
-    private final java.util.concurrent.atomic.AtomicBoolean packing = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Set once a pack is being written; guarded by {@link #outside}. A plain flag: an AtomicBoolean is one more class to load at start. */
+    private boolean packing;
 
     /** A cache without a pack. */
     RewriteCache(File dir, String fingerprint, long maxBytes) {
@@ -114,19 +120,8 @@ final class RewriteCache {
         this.dir = dir;
         this.fingerprint = fingerprint.getBytes(StandardCharsets.UTF_8);
         this.maxBytes = maxBytes;
+        this.application = application;
         this.packMin = packMin;
-        if (application == null) {
-            packFile = null;
-            packFingerprint = null;
-        } else {
-            packFingerprint = (fingerprint + "\napplication=" + application).getBytes(StandardCharsets.UTF_8);
-            CRC32C c = new CRC32C();
-            c.update(packFingerprint);
-            CRC32 d = new CRC32();
-            d.update(packFingerprint);
-            packFile = new File(dir, RewritePack.PREFIX + Long.toHexString(c.getValue()) + "-" + Long.toHexString(d.getValue())
-                    + RewritePack.SUFFIX);
-        }
     }
 
     /**
@@ -323,7 +318,7 @@ final class RewriteCache {
 
     /** The pack of this application, opened on first use; null when there is none (or it is unusable). */
     private RewritePack pack() {
-        if (packFile == null) {
+        if (application == null) {
             return null;
         }
         RewritePack p = pack;
@@ -331,22 +326,37 @@ final class RewriteCache {
             return p;
         }
         synchronized (packLock) {
-            if (!packOpened) {
-                packOpened = true;
-                p = RewritePack.open(packFile, packFingerprint);
-                if (p != null) {
-                    touch(packFile);
-                    pack = p;
-                } else if (packFile.exists()) {
-                    corrupt.incrementAndGet();
-                }
-            }
+            openPack();
             return pack;
         }
     }
 
+    /** Names the pack and opens it, the first time only. */
+    private void openPack() {
+        assert Thread.holdsLock(packLock);
+        if (packOpened) {
+            return;
+        }
+        packOpened = true;
+        String fp = new String(fingerprint, StandardCharsets.UTF_8) + "\napplication=" + application;
+        packFingerprint = fp.getBytes(StandardCharsets.UTF_8);
+        CRC32C c = new CRC32C();
+        c.update(packFingerprint);
+        CRC32 d = new CRC32();
+        d.update(packFingerprint);
+        packFile = new File(dir, RewritePack.PREFIX + Long.toHexString(c.getValue()) + "-" + Long.toHexString(d.getValue())
+                + RewritePack.SUFFIX);
+        RewritePack p = RewritePack.open(packFile, packFingerprint);
+        if (p != null) {
+            touch(packFile);
+            pack = p;
+        } else if (packFile.exists()) {
+            corrupt.incrementAndGet();
+        }
+    }
+
     private void usedOutsidePack(int length, int crc32c, int crc32) {
-        if (packFile == null) {
+        if (application == null) {
             return;
         }
         synchronized (outside) {
@@ -357,11 +367,11 @@ final class RewriteCache {
 
     /** Whether this JVM has used enough entries outside its pack to write a new one (and has not yet). */
     boolean packDue() {
-        if (packFile == null || packing.get()) {
+        if (application == null) {
             return false;
         }
         synchronized (outside) {
-            return outside.size() >= packMin;
+            return !packing && outside.size() >= packMin;
         }
     }
 
@@ -371,12 +381,12 @@ final class RewriteCache {
      * from its pack). Sleeps in quarter seconds meanwhile.
      */
     void packWhenQuiet() {
-        if (packFile == null) {
+        if (application == null) {
             return;
         }
         long start = System.nanoTime();
         try {
-            while (!packing.get()) {
+            while (!packStarted()) {
                 Thread.sleep(250);
                 long now = System.nanoTime();
                 if (packDue()) {
@@ -399,11 +409,15 @@ final class RewriteCache {
      * At most once per JVM; returns whether a pack was written.
      */
     boolean packIfDue() {
-        if (!packDue() || !packing.compareAndSet(false, true)) {
+        if (application == null) {
             return false;
         }
         List<int[]> keys;
         synchronized (outside) {
+            if (packing || outside.size() < packMin) {
+                return false;
+            }
+            packing = true;
             keys = new ArrayList<>(outside);
         }
         List<RewritePack.Entry> entries = new ArrayList<>();
@@ -431,13 +445,26 @@ final class RewriteCache {
                 }
             }
         }
+        File target;
+        byte[] fp;
+        synchronized (packLock) {
+            openPack();
+            target = packFile;
+            fp = packFingerprint;
+        }
         File tmp = new File(dir, TMP_PREFIX + writerId() + "-" + Long.toHexString(TMP_SERIAL.incrementAndGet()) + "-"
-                + packFile.getName());
-        if (!RewritePack.write(tmp, packFile, packFingerprint, entries)) {
+                + target.getName());
+        if (!RewritePack.write(tmp, target, fp, entries)) {
             return false;
         }
         packWritten.set(entries.size());
         return true;
+    }
+
+    private boolean packStarted() {
+        synchronized (outside) {
+            return packing;
+        }
     }
 
     /** A per-class entry read back for the pack, or null when it is gone or damaged. */

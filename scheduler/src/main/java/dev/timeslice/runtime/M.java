@@ -55,6 +55,8 @@ final class M extends ForkJoinWorkerThread {
     boolean inheritTime;
     /** Whether this M is looking for work to steal (counted in sched.nmspinning). */
     boolean spinning;
+    /** How long this M's next spin for work may last ({@code Scheduler.spinForWork}; own thread only). */
+    long spinNanos = Scheduler.SPIN_NANOS;
     /** Set by sysmon when it retook this M's P while a G was running. */
     volatile boolean lostP;
     /**

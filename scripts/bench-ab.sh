@@ -11,6 +11,9 @@
 #   scripts/bench-ab.sh [--rounds N] [--warm S] [--seconds S] jetty VARIANT...
 #       starts scripts/bench-server.sh's Jetty server per run, loads /ping (wrk -t2 -c50) for
 #       --warm seconds, then measures --seconds: req/s, p99 and the server's CPU per request
+#   scripts/bench-ab.sh [--rounds N] launch VARIANT...
+#       starts the Jetty server per run: time from launch to the first successful /ping, and the
+#       server's CPU (user+sys) at that moment
 #   scripts/bench-ab.sh [--rounds N] [--windows W] curve VARIANT...
 #       the Jetty server's warm-up: /ping req/s (thousands) in each of W consecutive 2 s windows
 #       from the first successful request, per run, and the median per window per variant
@@ -30,7 +33,7 @@ while [ $# -gt 0 ]; do
     --warm) WARM="$2"; shift 2 ;;
     --seconds) SECS="$2"; shift 2 ;;
     --windows) WINDOWS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) break ;;
   esac
 done
@@ -42,10 +45,12 @@ CLASS=""
 if [ "$MODE" = program ]; then
   CLASS="${1:?bench-ab: program needs a main class (see --help)}"; shift
   if [ "${1:-}" = --cp ]; then CP="$2"; shift 2; fi
+elif [ "$MODE" = launch ]; then
+  :
 elif [ "$MODE" = jetty ] || [ "$MODE" = curve ]; then
   command -v wrk >/dev/null || { echo "bench-ab: jetty mode needs wrk (apt-get install wrk)" >&2; exit 1; }
 else
-  echo "bench-ab: first argument must be 'program', 'jetty' or 'curve', got '${MODE}' (see --help)" >&2; exit 1
+  echo "bench-ab: first argument must be 'program', 'launch', 'jetty' or 'curve', got '${MODE}' (see --help)" >&2; exit 1
 fi
 [ $# -gt 0 ] || { echo "bench-ab: no variants given (LABEL:ARGS, see --help)" >&2; exit 1; }
 for v in "$@"; do
@@ -58,7 +63,7 @@ start_jetty() {
   port=$((20000 + RANDOM % 10000))
   "$JAVA_HOME/bin/java" "${args[@]}" -cp "$CP" bench.JettyServer "$port" >/dev/null 2>&1 &
   pid=$!
-  for _ in $(seq 1 1000); do curl -sf -o /dev/null "http://127.0.0.1:$port/ping" && break; sleep 0.02; done
+  for _ in $(seq 1 4000); do curl -sf -o /dev/null "http://127.0.0.1:$port/ping" && break; sleep 0.005; done
 }
 
 out=$(mktemp)
@@ -75,6 +80,13 @@ for r in $(seq 1 "$ROUNDS"); do
       { time "$JAVA_HOME/bin/java" "${args[@]}" -cp "$CP" "$CLASS" >/dev/null 2>/dev/null; } 2>"$timing"
       read -r real user sys <"$timing"
       echo "$label $(awk -v r="$real" 'BEGIN {print int(r * 1000)}') $user $sys" | tee -a "$out" >&2
+    elif [ "$MODE" = launch ]; then
+      t0=$(date +%s%N)
+      start_jetty
+      t1=$(date +%s%N)
+      cpu=$(awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$pid/stat")
+      kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+      echo "$label $(( (t1 - t0) / 1000000 )) $cpu" | tee -a "$out" >&2
     elif [ "$MODE" = curve ]; then
       start_jetty
       line=""
@@ -127,6 +139,9 @@ awk -v mode="$MODE" -v secs="$SECS" '
       if (mode == "program") {
         w = med(a, l); cp = med(b, l); if (i == 1) { w0 = w; c0 = cp }
         printf "%-14s n=%d  wall %6.0f ms (%+5.0f)  cpu %6.0f ms (%+5.0f)\n", l, n[l], w, w - w0, cp, cp - c0
+      } else if (mode == "launch") {
+        w = med(a, l); cp = med(b, l); if (i == 1) { w0 = w; c0 = cp }
+        printf "%-14s n=%d  launch -> first /ping %6.0f ms (%.2fx)  cpu %6.0f ms (%.2fx)\n", l, n[l], w, w / w0, cp, cp / c0
       } else {
         printf "%-14s n=%d  req/s %8.0f  p99 %6.2f ms  cpu per 1000 req %5.1f ms\n", l, n[l], med(a, l), med(b, l), med(c, l) / (med(a, l) * secs) * 1000
       }

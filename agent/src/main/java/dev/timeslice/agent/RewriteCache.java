@@ -43,8 +43,9 @@ import java.util.zip.CRC32C;
  *
  * <p>The application's pack ({@link RewritePack}): the entries one application (class path,
  * module path and main class, see {@link #application}) used, in one file, looked up before the
- * per-class files. A JVM that used at least {@link #PACK_MIN} entries outside its pack (entries it
- * wrote, or per-class hits) writes a new pack of those and the old pack's entries, once: when
+ * per-class files. A JVM that read at least {@link #PACK_MIN} classes from their own entries (or,
+ * while the application has no pack, used that many entries; see {@link #packDue}) writes a new
+ * pack of the entries it used outside the old one and the old pack's entries, once: when
  * class loading has been quiet for a second ({@link #packWhenQuiet}, on the warm-up thread) or at
  * exit ({@link #packIfDue}, from the exit report), whichever comes first. A pack that grows past
  * {@link #PACK_MAX_BYTES} keeps only the entries this JVM used.
@@ -103,6 +104,8 @@ final class RewriteCache {
     private volatile RewritePack pack;
     /** Entries hit or written outside the pack, as {length, crc32c, crc32}; guarded by itself. */
     private final List<int[]> outside = new ArrayList<>();
+    /** How many of {@link #outside} were hits (read, not written); guarded by {@link #outside}. */
+    private int outsideHits;
     private volatile long lastOutsideNanos;
     /** Set once a pack is being written; guarded by {@link #outside}. A plain flag: an AtomicBoolean is one more class to load at start. */
     private boolean packing;
@@ -232,7 +235,7 @@ final class RewriteCache {
         }
         hits.incrementAndGet();
         touch(file);
-        usedOutsidePack(original.length, c, d);
+        usedOutsidePack(original.length, c, d, true);
         return hit;
     }
 
@@ -251,7 +254,7 @@ final class RewriteCache {
             if (tmp.renameTo(new File(dir, name))) {
                 writes.incrementAndGet();
                 tmp = null;
-                usedOutsidePack(original.length, c, d);
+                usedOutsidePack(original.length, c, d, false);
                 if (!marked) {
                     marked = true;
                     new File(dir, buildMarker()).createNewFile();
@@ -355,24 +358,41 @@ final class RewriteCache {
         }
     }
 
-    private void usedOutsidePack(int length, int crc32c, int crc32) {
+    /** @param hit a per-class entry this JVM read (else one it wrote) */
+    private void usedOutsidePack(int length, int crc32c, int crc32, boolean hit) {
         if (application == null) {
             return;
         }
         synchronized (outside) {
             outside.add(new int[] {length, crc32c, crc32});
+            if (hit) {
+                outsideHits++;
+            }
         }
         lastOutsideNanos = System.nanoTime();
     }
 
-    /** Whether this JVM has used enough entries outside its pack to write a new one (and has not yet). */
+    /**
+     * Whether this JVM should write a new pack (and has not yet): it read at least
+     * {@link #packMin} classes from their own entries, which a pack would have served; or the
+     * application has no pack yet and this JVM used that many entries. Entries it only wrote
+     * while a pack exists do not count: classes generated anew on every run (proxies with
+     * random names) would otherwise rewrite the pack on every start. A changed class is packed
+     * by the start after the one that rewrote it, which reads it back from its own entry.
+     */
     boolean packDue() {
         if (application == null) {
             return false;
         }
+        boolean noPack = pack() == null;
         synchronized (outside) {
-            return !packing && outside.size() >= packMin;
+            return dueLocked(noPack);
         }
+    }
+
+    private boolean dueLocked(boolean noPack) {
+        assert Thread.holdsLock(outside);
+        return !packing && (outsideHits >= packMin || (noPack && outside.size() >= packMin));
     }
 
     /**
@@ -412,9 +432,10 @@ final class RewriteCache {
         if (application == null) {
             return false;
         }
+        boolean noPack = pack() == null;
         List<int[]> keys;
         synchronized (outside) {
-            if (packing || outside.size() < packMin) {
+            if (!dueLocked(noPack)) {
                 return false;
             }
             packing = true;

@@ -257,7 +257,7 @@ class RewriteCacheTest {
     }
 
     @Test
-    void aNewPackKeepsTheOldOnesEntriesAndAddsThisJvmsOwn(@TempDir Path dir) {
+    void aNewPackKeepsTheOldOnesEntriesAndAddsTheClassesReadFromTheirOwnEntries(@TempDir Path dir) {
         RewriteCache first = packed(dir, "app");
         for (int k = 0; k < 4; k++) {
             first.put(bytes(k, 300), bytes(k + 100, 400));
@@ -266,15 +266,41 @@ class RewriteCacheTest {
         RewriteCache second = packed(dir, "app");
         assertNotNull(second.get(bytes(0, 300)));
         for (int k = 10; k < 14; k++) {
-            second.put(bytes(k, 300), bytes(k + 100, 400)); // classes the old pack lacks
+            second.put(bytes(k, 300), bytes(k + 100, 400)); // classes the pack lacks (a new version, say)
         }
-        assertTrue(second.packIfDue());
-        assertEquals(8, second.packWritten.get());
+        assertTrue(!second.packDue(), "only written: maybe classes generated anew on every run");
         RewriteCache third = packed(dir, "app");
-        for (int k : new int[] {0, 1, 2, 3, 10, 11, 12, 13}) {
-            assertArrayEquals(bytes(k + 100, 400), third.get(bytes(k, 300)).rewritten());
+        for (int k = 10; k < 14; k++) {
+            assertArrayEquals(bytes(k + 100, 400), third.get(bytes(k, 300)).rewritten()); // from their own entries
         }
-        assertEquals(8, third.packHits.get());
+        assertTrue(third.packIfDue(), "read back: they belong in the pack");
+        assertEquals(8, third.packWritten.get());
+        RewriteCache fourth = packed(dir, "app");
+        for (int k : new int[] {0, 1, 2, 3, 10, 11, 12, 13}) {
+            assertArrayEquals(bytes(k + 100, 400), fourth.get(bytes(k, 300)).rewritten());
+        }
+        assertEquals(8, fourth.packHits.get());
+    }
+
+    @Test
+    void classesGeneratedAnewOnEveryRunDoNotRewriteThePack(@TempDir Path dir) throws IOException {
+        RewriteCache first = packed(dir, "app");
+        for (int k = 0; k < 4; k++) {
+            first.put(bytes(k, 300), bytes(k + 100, 400));
+        }
+        assertTrue(first.packIfDue());
+        long packed = Files.getLastModifiedTime(packs(dir).get(0)).toMillis();
+        for (int run = 1; run <= 3; run++) {
+            RewriteCache c = packed(dir, "app");
+            assertNotNull(c.get(bytes(0, 300)));
+            for (int k = 0; k < 6; k++) {
+                byte[] proxy = bytes(1000 * run + k, 200); // a class with a new name each run
+                assertNull(c.get(proxy));
+                c.put(proxy, bytes(k, 200));
+            }
+            assertTrue(!c.packIfDue(), "run " + run);
+        }
+        assertEquals(packed, Files.getLastModifiedTime(packs(dir).get(0)).toMillis());
     }
 
     @Test

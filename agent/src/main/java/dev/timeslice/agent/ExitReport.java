@@ -92,8 +92,8 @@ final class ExitReport implements Runnable {
 
     /** The cache's summary line: its hits (those from the application's pack), misses, writes, bad entries, pack. */
     static String cacheLine(RewriteCache cache) {
-        long packed = cache.packWritten.get();
-        return "rewrite cache " + cache.dir() + ": " + cache.hits.get() + " hits (" + cache.packHits.get()
+        long packed = cache.packWritten();
+        return "rewrite cache " + cache.dir() + ": " + cache.hits.get() + " hits (" + cache.packHits()
                 + " from the application's pack), " + cache.misses.get() + " misses, " + cache.writes.get() + " written, "
                 + cache.corrupt.get() + " bad entries ignored" + (packed >= 0 ? "; pack of " + packed + " entries written" : "");
     }

@@ -41,19 +41,14 @@ import java.util.zip.CRC32C;
  * a starting JVM deletes the least recently used entries (by modification time, which a hit
  * refreshes at most once an hour) down to 80 %, and temporary files left by a JVM that died.
  *
- * <p>The application's pack ({@link RewritePack}): the entries one application (class path,
- * module path and main class, see {@link #application}) used, in one file, looked up before the
- * per-class files. A JVM that read at least {@link #PACK_MIN} classes from their own entries (or,
- * while the application has no pack, used that many entries; see {@link #packDue}) writes a new
- * pack of the entries it used outside the old one and the old pack's entries, once: when
- * class loading has been quiet for a second ({@link #packWhenQuiet}, on the warm-up thread) or at
- * exit ({@link #packIfDue}, from the exit report), whichever comes first. A pack that grows past
- * {@link #PACK_MAX_BYTES} keeps only the entries this JVM used.
+ * <p>The application's pack ({@link ApplicationPack}, file format {@link RewritePack}): the
+ * entries one application (class path, module path and main class, see {@link #application})
+ * used, in one file, looked up before the per-class files; when a new one is written is the
+ * pack's policy.
  *
  * <p>Plain {@code java.io} on the per-class path: a lookup is one open and read, a write one
  * create, write and rename. Never throws: every I/O problem is a miss (or a skipped write).
- * Thread-safe: the shared state is the counters, the pack (opened once, under {@link #packLock})
- * and the list of entries used outside it (guarded by itself).
+ * Thread-safe: the shared state is the counters and the pack (thread-safe itself).
  */
 final class RewriteCache {
     static final long DEFAULT_MAX_BYTES = 256L << 20;
@@ -64,11 +59,8 @@ final class RewriteCache {
     static final String TRIM_FILE = "trim.txt";
     private static final long TOUCH_AFTER_MILLIS = 3_600_000L;
     private static final long TRIM_EVERY_MILLIS = 24 * 3_600_000L;
-    /** Entries used outside the pack that make a new pack worth writing. */
+    /** Classes read from their own entries that make a new pack worth writing ({@link ApplicationPack#due}). */
     static final int PACK_MIN = 16;
-    static final long PACK_MAX_BYTES = 64L << 20;
-    private static final long QUIET_NANOS = 1_000_000_000L;
-    private static final long PACK_WAIT_NANOS = 60_000_000_000L;
 
     /** A cached outcome: the rewritten bytes, or null when the class needs no rewriting. */
     record Hit(byte[] rewritten) {
@@ -86,29 +78,8 @@ final class RewriteCache {
     final AtomicLong misses = new AtomicLong();
     final AtomicLong writes = new AtomicLong();
     final AtomicLong corrupt = new AtomicLong();
-    final AtomicLong packHits = new AtomicLong();
-    /** Entries in the pack this JVM wrote; -1 while it wrote none. */
-    final AtomicLong packWritten = new AtomicLong(-1);
-
-    /**
-     * What identifies this JVM's application for its pack ({@link #application}), or null for no
-     * pack. The pack's file and fingerprint are computed on first use ({@link #pack}), off the
-     * main thread: CRC32 and CRC32C initialised in premain cost ~2 ms of a hello world's CPU.
-     */
-    private final String application;
-    private final int packMin;
-    private final Object packLock = new Object();
-    private boolean packOpened; // guarded by packLock
-    private File packFile; // guarded by packLock; set with packOpened
-    private byte[] packFingerprint; // guarded by packLock; set with packOpened
-    private volatile RewritePack pack;
-    /** Entries hit or written outside the pack, as {length, crc32c, crc32}; guarded by itself. */
-    private final List<int[]> outside = new ArrayList<>();
-    /** How many of {@link #outside} were hits (read, not written); guarded by {@link #outside}. */
-    private int outsideHits;
-    private volatile long lastOutsideNanos;
-    /** Set once a pack is being written; guarded by {@link #outside}. A plain flag: an AtomicBoolean is one more class to load at start. */
-    private boolean packing;
+    /** The application's pack, or null for a cache without one (tests, and {@code application} unknown). */
+    private final ApplicationPack pack;
 
     /** A cache without a pack. */
     RewriteCache(File dir, String fingerprint, long maxBytes) {
@@ -117,14 +88,13 @@ final class RewriteCache {
 
     /**
      * @param application what identifies the application ({@link #application}), or null for no pack
-     * @param packMin     entries used outside the pack that make a new one due
+     * @param packMin     classes read from their own entries that make a new pack due ({@link ApplicationPack})
      */
     RewriteCache(File dir, String fingerprint, long maxBytes, String application, int packMin) {
         this.dir = dir;
         this.fingerprint = fingerprint.getBytes(StandardCharsets.UTF_8);
         this.maxBytes = maxBytes;
-        this.application = application;
-        this.packMin = packMin;
+        this.pack = application == null ? null : new ApplicationPack(this, application, packMin);
     }
 
     /**
@@ -200,12 +170,10 @@ final class RewriteCache {
     Hit get(byte[] original) {
         int c = crc32c(original);
         int d = crc32(original);
-        RewritePack p = pack();
-        if (p != null) {
-            Hit hit = p.lookup(original, c, d);
+        if (pack != null) {
+            Hit hit = pack.lookup(original, c, d);
             if (hit != null) {
                 hits.incrementAndGet();
-                packHits.incrementAndGet();
                 return hit;
             }
         }
@@ -235,7 +203,9 @@ final class RewriteCache {
         }
         hits.incrementAndGet();
         touch(file);
-        usedOutsidePack(original.length, c, d, true);
+        if (pack != null) {
+            pack.usedOutside(original.length, c, d, true);
+        }
         return hit;
     }
 
@@ -247,14 +217,16 @@ final class RewriteCache {
         String name = name(original.length, c, d);
         File tmp = null;
         try {
-            tmp = new File(dir, TMP_PREFIX + writerId() + "-" + Long.toHexString(TMP_SERIAL.incrementAndGet()) + "-" + name);
+            tmp = tmpFile(name);
             try (FileOutputStream out = new FileOutputStream(tmp)) {
                 out.write(entry);
             }
             if (tmp.renameTo(new File(dir, name))) {
                 writes.incrementAndGet();
                 tmp = null;
-                usedOutsidePack(original.length, c, d, false);
+                if (pack != null) {
+                    pack.usedOutside(original.length, c, d, false);
+                }
                 if (!marked) {
                     marked = true;
                     new File(dir, buildMarker()).createNewFile();
@@ -319,177 +291,44 @@ final class RewriteCache {
         return (int) d.getValue();
     }
 
-    /** The pack of this application, opened on first use; null when there is none (or it is unusable). */
-    private RewritePack pack() {
-        if (application == null) {
-            return null;
-        }
-        RewritePack p = pack;
-        if (p != null) {
-            return p;
-        }
-        synchronized (packLock) {
-            openPack();
-            return pack;
-        }
+    /** A temporary file of this JVM's own in the directory, for writing {@code name} before the rename. */
+    File tmpFile(String name) {
+        return new File(dir, TMP_PREFIX + writerId() + "-" + Long.toHexString(TMP_SERIAL.incrementAndGet()) + "-" + name);
     }
 
-    /** Names the pack and opens it, the first time only. */
-    private void openPack() {
-        assert Thread.holdsLock(packLock);
-        if (packOpened) {
-            return;
-        }
-        packOpened = true;
-        String fp = new String(fingerprint, StandardCharsets.UTF_8) + "\napplication=" + application;
-        packFingerprint = fp.getBytes(StandardCharsets.UTF_8);
-        CRC32C c = new CRC32C();
-        c.update(packFingerprint);
-        CRC32 d = new CRC32();
-        d.update(packFingerprint);
-        packFile = new File(dir, RewritePack.PREFIX + Long.toHexString(c.getValue()) + "-" + Long.toHexString(d.getValue())
-                + RewritePack.SUFFIX);
-        RewritePack p = RewritePack.open(packFile, packFingerprint);
-        if (p != null) {
-            touch(packFile);
-            pack = p;
-        } else if (packFile.exists()) {
-            corrupt.incrementAndGet();
-        }
+    byte[] fingerprint() {
+        return fingerprint;
     }
 
-    /** @param hit a per-class entry this JVM read (else one it wrote) */
-    private void usedOutsidePack(int length, int crc32c, int crc32, boolean hit) {
-        if (application == null) {
-            return;
-        }
-        synchronized (outside) {
-            outside.add(new int[] {length, crc32c, crc32});
-            if (hit) {
-                outsideHits++;
-            }
-        }
-        lastOutsideNanos = System.nanoTime();
+    /** Entries served from the application's pack. */
+    long packHits() {
+        return pack == null ? 0 : pack.hits.get();
     }
 
-    /**
-     * Whether this JVM should write a new pack (and has not yet): it read at least
-     * {@link #packMin} classes from their own entries, which a pack would have served; or the
-     * application has no pack yet and this JVM used that many entries. Entries it only wrote
-     * while a pack exists do not count: classes generated anew on every run (proxies with
-     * random names) would otherwise rewrite the pack on every start. A changed class is packed
-     * by the start after the one that rewrote it, which reads it back from its own entry.
-     */
+    /** Entries in the pack this JVM wrote; -1 while it wrote none. */
+    long packWritten() {
+        return pack == null ? -1 : pack.written.get();
+    }
+
+    /** See {@link ApplicationPack#due}. */
     boolean packDue() {
-        if (application == null) {
-            return false;
-        }
-        boolean noPack = pack() == null;
-        synchronized (outside) {
-            return dueLocked(noPack);
-        }
+        return pack != null && pack.due();
     }
 
-    private boolean dueLocked(boolean noPack) {
-        assert Thread.holdsLock(outside);
-        return !packing && (outsideHits >= packMin || (noPack && outside.size() >= packMin));
-    }
-
-    /**
-     * On the warm-up thread: waits until a new pack is due and class loading has been quiet for a
-     * second, then writes it; gives up after a minute in which none became due (a start served
-     * from its pack). Sleeps in quarter seconds meanwhile.
-     */
+    /** See {@link ApplicationPack#writeWhenQuiet}. */
     void packWhenQuiet() {
-        if (application == null) {
-            return;
-        }
-        long start = System.nanoTime();
-        try {
-            while (!packStarted()) {
-                Thread.sleep(250);
-                long now = System.nanoTime();
-                if (packDue()) {
-                    if (now - lastOutsideNanos >= QUIET_NANOS) {
-                        packIfDue();
-                        return;
-                    }
-                } else if (now - start > PACK_WAIT_NANOS) {
-                    return;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (pack != null) {
+            pack.writeWhenQuiet();
         }
     }
 
-    /**
-     * Writes this application's new pack if one is due (see the class comment): the entries this
-     * JVM used outside the old pack, read back from their files, and the old pack's entries.
-     * At most once per JVM; returns whether a pack was written.
-     */
+    /** See {@link ApplicationPack#writeIfDue}. */
     boolean packIfDue() {
-        if (application == null) {
-            return false;
-        }
-        boolean noPack = pack() == null;
-        List<int[]> keys;
-        synchronized (outside) {
-            if (!dueLocked(noPack)) {
-                return false;
-            }
-            packing = true;
-            keys = new ArrayList<>(outside);
-        }
-        List<RewritePack.Entry> entries = new ArrayList<>();
-        long bytes = 0;
-        for (int[] k : keys) {
-            RewritePack.Entry e = readEntry(k[0], k[1], k[2]);
-            if (e != null) {
-                entries.add(e);
-                bytes += e.length() + (long) e.payload().length;
-            }
-        }
-        RewritePack old = pack();
-        if (old != null) {
-            long oldBytes = 0;
-            for (int i = 0; i < old.size(); i++) {
-                oldBytes += old.dataBytes(i);
-            }
-            boolean all = bytes + oldBytes <= PACK_MAX_BYTES;
-            for (int i = 0; i < old.size(); i++) {
-                if (all || old.used(i)) {
-                    RewritePack.Entry e = old.entry(i);
-                    if (e != null) {
-                        entries.add(e);
-                    }
-                }
-            }
-        }
-        File target;
-        byte[] fp;
-        synchronized (packLock) {
-            openPack();
-            target = packFile;
-            fp = packFingerprint;
-        }
-        File tmp = new File(dir, TMP_PREFIX + writerId() + "-" + Long.toHexString(TMP_SERIAL.incrementAndGet()) + "-"
-                + target.getName());
-        if (!RewritePack.write(tmp, target, fp, entries)) {
-            return false;
-        }
-        packWritten.set(entries.size());
-        return true;
-    }
-
-    private boolean packStarted() {
-        synchronized (outside) {
-            return packing;
-        }
+        return pack != null && pack.writeIfDue();
     }
 
     /** A per-class entry read back for the pack, or null when it is gone or damaged. */
-    private RewritePack.Entry readEntry(int length, int crc32c, int crc32) {
+    RewritePack.Entry readEntry(int length, int crc32c, int crc32) {
         File file = new File(dir, name(length, crc32c, crc32));
         byte[] e;
         try (InputStream in = new FileInputStream(file)) {
@@ -620,7 +459,7 @@ final class RewriteCache {
         }
     }
 
-    private static void touch(File file) {
+    static void touch(File file) {
         long now = System.currentTimeMillis();
         long m = file.lastModified();
         if (m != 0 && now - m > TOUCH_AFTER_MILLIS) {

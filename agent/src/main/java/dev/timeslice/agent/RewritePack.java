@@ -13,14 +13,15 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * One application's rewrite-cache entries in one file (see {@link RewriteCache}): a later start
+ * One application's rewrite-cache entries in one file: the file format, read and written for
+ * {@link ApplicationPack}, which decides when (see {@link RewriteCache}). A later start
  * of the same application reads its classes with one positioned read each from a file it opened
  * once, instead of a stat, open, read, close and stat per class (~100 µs a class in a profile of
  * a warm start, 45-55 ms for Jackson's 490 classes).
  *
  * <p>File {@code pack-<hash>.tsp}, big-endian: magic {@code TSP1}; the length and bytes of the
  * pack's fingerprint (the cache's fingerprint and the application's identity, see
- * {@link RewriteCache#pack}); the entry count; per entry, sorted by {@link #key}: length, CRC32C
+ * {@link RewriteCache#application}); the entry count; per entry, sorted by {@link #key}: length, CRC32C
  * and CRC32 of the original (the same hash as a per-class entry's name), kind (1 rewritten, 0
  * needs no rewriting), payload length, payload CRC32C and the offset of the entry's data; the
  * CRC32C of everything before it; then each entry's data: original bytes, then payload.

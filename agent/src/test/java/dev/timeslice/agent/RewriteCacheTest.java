@@ -230,7 +230,7 @@ class RewriteCacheTest {
         assertTrue(!first.packIfDue(), "3 entries: not yet due");
         first.put(bytes(3, 303), bytes(103, 503));
         assertTrue(first.packIfDue(), "4 entries: due");
-        assertEquals(4, first.packWritten.get());
+        assertEquals(4, first.packWritten());
         assertTrue(!first.packIfDue(), "once per JVM");
         assertEquals(1, packs(dir).size());
 
@@ -247,7 +247,7 @@ class RewriteCacheTest {
                 assertArrayEquals(bytes(k + 100, 500 + k), h.rewritten());
             }
         }
-        assertEquals(4, second.packHits.get());
+        assertEquals(4, second.packHits());
         assertNull(second.get(bytes(9, 300)), "not in the pack: a miss");
         assertTrue(!second.packDue(), "served from its pack: nothing to write");
         assertNull(packed(dir, "another app").get(bytes(0, 300)), "another application has a pack of its own");
@@ -274,12 +274,12 @@ class RewriteCacheTest {
             assertArrayEquals(bytes(k + 100, 400), third.get(bytes(k, 300)).rewritten()); // from their own entries
         }
         assertTrue(third.packIfDue(), "read back: they belong in the pack");
-        assertEquals(8, third.packWritten.get());
+        assertEquals(8, third.packWritten());
         RewriteCache fourth = packed(dir, "app");
         for (int k : new int[] {0, 1, 2, 3, 10, 11, 12, 13}) {
             assertArrayEquals(bytes(k + 100, 400), fourth.get(bytes(k, 300)).rewritten());
         }
-        assertEquals(8, fourth.packHits.get());
+        assertEquals(8, fourth.packHits());
     }
 
     @Test
@@ -318,7 +318,7 @@ class RewriteCacheTest {
         Files.write(pack, index);
         RewriteCache a = packed(dir, "app");
         assertArrayEquals(bytes(100, 400), a.get(bytes(0, 300)).rewritten(), "from the per-class entry");
-        assertEquals(0, a.packHits.get());
+        assertEquals(0, a.packHits());
         assertEquals(1, a.corrupt.get(), "the pack counted once as bad");
 
         byte[] data = good.clone();
@@ -328,12 +328,12 @@ class RewriteCacheTest {
         for (int k = 0; k < 4; k++) {
             assertArrayEquals(bytes(k + 100, 400), b.get(bytes(k, 300)).rewritten());
         }
-        assertEquals(3, b.packHits.get(), "the damaged entry is read from its own file");
+        assertEquals(3, b.packHits(), "the damaged entry is read from its own file");
 
         Files.write(pack, Arrays.copyOf(good, good.length - 100)); // truncated
         RewriteCache c = packed(dir, "app");
         assertArrayEquals(bytes(100, 400), c.get(bytes(0, 300)).rewritten());
-        assertEquals(0, c.packHits.get());
+        assertEquals(0, c.packHits());
     }
 
     @Test
@@ -345,7 +345,7 @@ class RewriteCacheTest {
         Thread waiter = new Thread(c::packWhenQuiet);
         waiter.start();
         waiter.join();
-        assertEquals(6, c.packWritten.get());
+        assertEquals(6, c.packWritten());
         assertEquals(1, packs(dir).size());
         assertTrue(!c.packIfDue(), "and not again at exit");
     }

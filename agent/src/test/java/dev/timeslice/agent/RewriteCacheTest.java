@@ -304,6 +304,48 @@ class RewriteCacheTest {
     }
 
     @Test
+    void concurrentLookupsInOnePackEachGetTheirOwnEntry(@TempDir Path dir) throws Exception {
+        int keys = 64;
+        RewriteCache first = packed(dir, "app");
+        for (int k = 0; k < keys; k++) {
+            first.put(bytes(k, 500 + 37 * k), bytes(k + 1000, 300 + 53 * k)); // sizes differ: reads of different lengths
+        }
+        assertTrue(first.packIfDue());
+        for (Path e : entries(dir)) {
+            Files.delete(e);
+        }
+        RewriteCache reader = packed(dir, "app"); // one pack, one file position, shared by every thread
+        int threads = 8;
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int offset = t;
+                fs.add(pool.submit(() -> {
+                    start.await();
+                    for (int round = 0; round < 20; round++) {
+                        for (int i = 0; i < keys; i++) {
+                            int k = (i * 7 + offset * 13 + round) % keys;
+                            RewriteCache.Hit h = reader.get(bytes(k, 500 + 37 * k));
+                            assertNotNull(h, "entry " + k);
+                            assertArrayEquals(bytes(k + 1000, 300 + 53 * k), h.rewritten(), "entry " + k);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(threads * 20L * keys, reader.packHits());
+        assertEquals(0, reader.corrupt.get());
+    }
+
+    @Test
     void aDamagedPackIsNotUsedAndTheClassesComeFromTheirOwnEntries(@TempDir Path dir) throws IOException {
         RewriteCache first = packed(dir, "app");
         for (int k = 0; k < 4; k++) {

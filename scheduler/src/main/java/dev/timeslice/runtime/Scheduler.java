@@ -953,7 +953,7 @@ public final class Scheduler implements AutoCloseable {
             G g = stealWork(m, p);
             if (g != null || shutdown) {
                 if (g != null && deadline != 0) {
-                    m.spinNanos = Math.min(SPIN_NANOS, budget * 2);
+                    m.spinNanos = nextSpinBudget(budget, true);
                 }
                 return g;
             }
@@ -961,17 +961,22 @@ public final class Scheduler implements AutoCloseable {
             if (deadline == 0) {
                 deadline = now + budget;
             } else if (now >= deadline) {
-                m.spinNanos = Math.max(SPIN_MIN_NANOS, budget / 2);
+                m.spinNanos = nextSpinBudget(budget, false);
                 return null;
             }
             g = p.runq.get();
             if (g != null) {
-                m.spinNanos = Math.min(SPIN_NANOS, budget * 2);
+                m.spinNanos = nextSpinBudget(budget, true);
                 m.inheritTime = p.runq.inheritTime;
                 return g;
             }
             Thread.onSpinWait();
         }
+    }
+
+    /** An M's next spin budget after a spin that found work late ({@code foundWork}) or ran out. */
+    static long nextSpinBudget(long budget, boolean foundWork) {
+        return foundWork ? Math.min(SPIN_NANOS, budget * 2) : Math.max(SPIN_MIN_NANOS, budget / 2);
     }
 
     /** Go's {@code stealWork}: 4 rounds over the other P's in random order. */

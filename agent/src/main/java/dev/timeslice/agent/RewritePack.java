@@ -195,23 +195,6 @@ final class RewritePack {
         return null;
     }
 
-    boolean contains(int length, int crc32c, int crc32) {
-        long k = key(crc32c, crc32);
-        int i = Arrays.binarySearch(keys, k);
-        if (i < 0) {
-            return false;
-        }
-        while (i > 0 && keys[i - 1] == k) {
-            i--;
-        }
-        for (; i < keys.length && keys[i] == k; i++) {
-            if (lengths[i] == length) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** Reads entry {@code i} back for a new pack; null when it cannot be read. */
     synchronized Entry entry(int i) {
         try {

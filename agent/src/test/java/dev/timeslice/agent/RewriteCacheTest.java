@@ -215,6 +215,15 @@ class RewriteCacheTest {
         return new RewriteCache(dir.toFile(), "fp", RewriteCache.DEFAULT_MAX_BYTES, application, 4);
     }
 
+    /** The application's first JVM: entries {@code bytes(k, 300)} -> {@code bytes(k + 100, 400)}, k = 0..3, packed. */
+    private static void firstJvmPacksFourEntries(Path dir) {
+        RewriteCache first = packed(dir, "app");
+        for (int k = 0; k < 4; k++) {
+            first.put(bytes(k, 300), bytes(k + 100, 400));
+        }
+        assertTrue(first.packIfDue());
+    }
+
     private static List<Path> packs(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().endsWith(RewritePack.SUFFIX)).toList();
@@ -258,11 +267,7 @@ class RewriteCacheTest {
 
     @Test
     void aNewPackKeepsTheOldOnesEntriesAndAddsTheClassesReadFromTheirOwnEntries(@TempDir Path dir) {
-        RewriteCache first = packed(dir, "app");
-        for (int k = 0; k < 4; k++) {
-            first.put(bytes(k, 300), bytes(k + 100, 400));
-        }
-        assertTrue(first.packIfDue());
+        firstJvmPacksFourEntries(dir);
         RewriteCache second = packed(dir, "app");
         assertNotNull(second.get(bytes(0, 300)));
         for (int k = 10; k < 14; k++) {
@@ -284,11 +289,7 @@ class RewriteCacheTest {
 
     @Test
     void classesGeneratedAnewOnEveryRunDoNotRewriteThePack(@TempDir Path dir) throws IOException {
-        RewriteCache first = packed(dir, "app");
-        for (int k = 0; k < 4; k++) {
-            first.put(bytes(k, 300), bytes(k + 100, 400));
-        }
-        assertTrue(first.packIfDue());
+        firstJvmPacksFourEntries(dir);
         long packed = Files.getLastModifiedTime(packs(dir).get(0)).toMillis();
         for (int run = 1; run <= 3; run++) {
             RewriteCache c = packed(dir, "app");
@@ -347,11 +348,7 @@ class RewriteCacheTest {
 
     @Test
     void aDamagedPackIsNotUsedAndTheClassesComeFromTheirOwnEntries(@TempDir Path dir) throws IOException {
-        RewriteCache first = packed(dir, "app");
-        for (int k = 0; k < 4; k++) {
-            first.put(bytes(k, 300), bytes(k + 100, 400));
-        }
-        assertTrue(first.packIfDue());
+        firstJvmPacksFourEntries(dir);
         Path pack = packs(dir).get(0);
         byte[] good = Files.readAllBytes(pack);
 
